@@ -1,0 +1,103 @@
+# bpfrt - eBPF outside the kernel.
+#
+#   make            library (build/libbpfrt.a, .so) and CLI (build/bpfrt)
+#   make check      build and run every test; ends with "N passed, N failed, N skipped"
+#   make asan       the same tests built with AddressSanitizer + UndefinedBehaviorSanitizer
+#   make bench      side-by-side benchmarks (bpfrt engines, kernel JIT, native C)
+#   make fuzz       libFuzzer targets (clang); FUZZ_SECONDS=600 make fuzz-run
+#   make install    PREFIX=/usr/local: library, headers, CLI, pkg-config file
+#
+# Strict warnings are errors everywhere.
+
+CC       ?= cc
+BUILD    ?= build
+PREFIX   ?= /usr/local
+OPT      ?= -O2
+CPPFLAGS += -Iinclude -Isrc -D_GNU_SOURCE
+WARN     := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+            -Wpointer-arith -Wformat=2 -Wno-format-nonliteral -Werror
+CFLAGS   ?= $(OPT) -g
+CFLAGS   += -std=gnu11 -fPIC $(WARN) $(EXTRA_CFLAGS)
+LDLIBS   += $(EXTRA_LDLIBS)
+
+LIB_SRCS  := $(sort $(wildcard src/*/*.c))
+LIB_OBJS  := $(LIB_SRCS:%.c=$(BUILD)/%.o)
+CLI_SRCS  := $(sort $(wildcard tools/bpfrt/*.c))
+CLI_OBJS  := $(CLI_SRCS:%.c=$(BUILD)/%.o)
+TEST_SRCS := $(sort $(wildcard tests/*.c))
+TEST_BINS := $(TEST_SRCS:tests/%.c=$(BUILD)/tests/%)
+BENCH_SRCS := $(sort $(wildcard bench/*.c))
+BENCH_BINS := $(BENCH_SRCS:bench/%.c=$(BUILD)/bench/%)
+
+LIB_A  := $(BUILD)/libbpfrt.a
+LIB_SO := $(BUILD)/libbpfrt.so
+CLI    := $(BUILD)/bpfrt
+
+.PHONY: all check asan bench fuzz fuzz-run install clean deps
+all: $(LIB_A) $(LIB_SO) $(CLI)
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c $< -o $@
+
+$(LIB_A): $(LIB_OBJS)
+	@mkdir -p $(dir $@)
+	rm -f $@
+	$(AR) rcs $@ $^
+
+$(LIB_SO): $(LIB_OBJS)
+	$(CC) $(CFLAGS) -shared -Wl,-soname,libbpfrt.so.0 -o $@ $^ $(LDLIBS)
+
+$(CLI): $(CLI_OBJS) $(LIB_A)
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/tests/%: tests/%.c $(LIB_A) tests/harness.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) -Itests $(CFLAGS) -o $@ $< $(LIB_A) $(LDLIBS)
+
+$(BUILD)/bench/%: bench/%.c $(LIB_A)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) -Ibench $(CFLAGS) -o $@ $< $(LIB_A) $(LDLIBS)
+
+# The whole test suite. tests/run.sh runs each test binary and the CLI tests
+# and prints the closing "N passed, N failed, N skipped" line.
+check: all $(TEST_BINS)
+	BUILD=$(BUILD) sh tests/run.sh
+
+asan:
+	$(MAKE) BUILD=build-asan OPT=-O1 \
+	  EXTRA_CFLAGS="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" \
+	  EXTRA_LDLIBS="-fsanitize=address,undefined" check
+
+bench: all $(BENCH_BINS)
+	BUILD=$(BUILD) sh bench/run.sh
+
+FUZZ_SRCS := $(sort $(wildcard tests/fuzz/*.c))
+FUZZ_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=build-fuzz/%)
+FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
+FUZZ_SECONDS ?= 60
+fuzz: $(FUZZ_BINS)
+build-fuzz/%: tests/fuzz/%.c $(LIB_SRCS)
+	@mkdir -p $(dir $@)
+	clang $(CPPFLAGS) -std=gnu11 $(WARN) $(FUZZ_FLAGS) -o $@ $< $(LIB_SRCS)
+fuzz-run: fuzz
+	@for f in $(FUZZ_BINS); do \
+	  mkdir -p build-fuzz/corpus-$$(basename $$f); \
+	  $$f -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 build-fuzz/corpus-$$(basename $$f) tests/fuzz/seeds/$$(basename $$f) || exit 1; \
+	done
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include/bpfrt \
+	  $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/pkgconfig
+	install -m 644 $(LIB_A) $(DESTDIR)$(PREFIX)/lib/
+	install -m 755 $(LIB_SO) $(DESTDIR)$(PREFIX)/lib/libbpfrt.so.0
+	ln -sf libbpfrt.so.0 $(DESTDIR)$(PREFIX)/lib/libbpfrt.so
+	install -m 644 include/bpfrt/*.h $(DESTDIR)$(PREFIX)/include/bpfrt/
+	install -m 755 $(CLI) $(DESTDIR)$(PREFIX)/bin/
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|'$$(sed -n 's/^#define BPFRT_VERSION "\(.*\)"/\1/p' include/bpfrt/bpfrt.h)'|' \
+	  bpfrt.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/bpfrt.pc
+
+clean:
+	rm -rf build build-asan build-fuzz
+
+-include $(LIB_OBJS:.o=.d) $(CLI_OBJS:.o=.d)
