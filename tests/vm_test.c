@@ -162,7 +162,7 @@ static void test_opts(void)
 
 static void test_checked_faults(void)
 {
-	uint8_t mem[16] = { 1, 2, 3, 4 }, ro[8] = { 9 };
+	uint8_t mem[20] = { 1, 2, 3, 4 }, ro[8] = { 9 };
 	struct bpfrt_insn rd[] = { BPFRT_LDX_MEM(BPFRT_W, 0, 1, 14), BPFRT_EXIT_INSN() };
 	struct bpfrt_insn st[] = { BPFRT_ST_MEM(BPFRT_DW, 10, -516, 1), BPFRT_MOV64_IMM(0, 0), BPFRT_EXIT_INSN() };
 	struct bpfrt_insn wr_ro[] = {
@@ -183,7 +183,7 @@ static void test_checked_faults(void)
 
 	prog = load(rd, ARRAY_SIZE(rd), NULL, 0);
 	for (int e = BPFRT_ENGINE_CHECKED; e < BPFRT_ENGINE__COUNT; e += 2) {
-		T_CHECK(run(prog, e, mem, sizeof(mem), &o) == -EFAULT && o.fault.kind == BPFRT_FAULT_READ &&
+		T_CHECK(run(prog, e, mem, 16, &o) == -EFAULT && o.fault.kind == BPFRT_FAULT_READ &&
 				strstr(o.fault.msg, "pc 0: invalid read of 4 bytes at 0x") &&
 				strstr(o.fault.msg, "mem+14 (size 16)"),
 			"%s: read across the end of mem faults: %s", bpfrt_engine_name(e), o.fault.msg);

@@ -37,8 +37,11 @@ int INTERP_NAME(const struct exec_args *a)
 	uint64_t executed = 0;
 	const uint64_t budget = a->budget;
 
-	/* Deterministic results for programs no verifier has seen. */
-	memset(stack, 0, sizeof(stack));
+	/*
+	 * Deterministic results for programs no verifier has seen: each frame
+	 * starts zeroed (the first here, the others when called).
+	 */
+	memset(stack + sizeof(stack) - BPFRT_STACK_SIZE, 0, BPFRT_STACK_SIZE);
 #endif
 
 	reg[1] = a->r1;
@@ -200,6 +203,7 @@ int INTERP_NAME(const struct exec_args *a)
 			reg[10] -= BPFRT_STACK_SIZE;
 #if INTERP_CHECKED
 			stack_lo = reg[10] - BPFRT_STACK_SIZE;
+			memset((void *)(uintptr_t)stack_lo, 0, BPFRT_STACK_SIZE);
 #endif
 			JUMP(pc->imm)
 		}

@@ -71,7 +71,8 @@ static int helpers_copy(struct exec_helpers *dst, const struct exec_helpers *src
 	dst->list = core_calloc(src->cnt ? src->cnt : 1, sizeof(*dst->list));
 	if (!dst->list)
 		return -ENOMEM;
-	memcpy(dst->list, src->list, src->cnt * sizeof(*dst->list));
+	if (src->cnt)
+		memcpy(dst->list, src->list, src->cnt * sizeof(*dst->list));
 	dst->cnt = src->cnt;
 	if (helpers_index(dst)) {
 		helpers_free(dst, false);
@@ -303,16 +304,22 @@ void bpfrt_run__abort(struct bpfrt_run *run, const char *fmt, ...)
 int bpfrt_prog__run(const struct bpfrt_prog *prog, struct bpfrt_run_opts *opts)
 {
 	struct exec_region regions[RUN_MAX_REGIONS];
-	struct bpfrt_run run = { .opts = opts };
+	struct bpfrt_run run; /* abort_msg is written only on abort */
 	struct exec_args a;
 	size_t n = 0;
 
 	if (!prog || !opts || !CORE_OPTS_VALID(opts) || (unsigned)opts->engine >= BPFRT_ENGINE__COUNT ||
 	    (!opts->mem && opts->mem_size) || (!opts->regions && opts->region_cnt))
 		return -EINVAL;
+	run.opts = opts;
+	run.aborted = false;
 	opts->retval = 0;
 	opts->insn_executed = 0;
-	memset(&opts->fault, 0, sizeof(opts->fault));
+	opts->fault.kind = BPFRT_FAULT_NONE;
+	opts->fault.pc = 0;
+	opts->fault.addr = 0;
+	opts->fault.size = 0;
+	opts->fault.msg[0] = '\0';
 	a = (struct exec_args){
 		.prog = prog,
 		.run = &run,
