@@ -3,6 +3,7 @@
 #   make            library (build/libbpfrt.a, .so) and CLI (build/bpfrt)
 #   make check      build and run every test; ends with "N passed, N failed, N skipped"
 #   make asan       the same tests built with AddressSanitizer + UndefinedBehaviorSanitizer
+#   make demo       run an example program on a real packet
 #   make bench      side-by-side benchmarks (bpfrt engines, kernel JIT, native C)
 #   make fuzz       libFuzzer targets (clang); FUZZ_SECONDS=600 make fuzz-run
 #   make install    PREFIX=/usr/local: library, headers, CLI, pkg-config file
@@ -18,7 +19,7 @@ WARN     := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
             -Wpointer-arith -Wformat=2 -Wno-format-nonliteral -Werror
 CFLAGS   ?= $(OPT) -g
 CFLAGS   += -std=gnu11 -fPIC $(WARN) $(EXTRA_CFLAGS)
-LDLIBS   += $(EXTRA_LDLIBS)
+LDLIBS   += -lelf $(EXTRA_LDLIBS)
 
 LIB_SRCS  := $(sort $(wildcard src/*/*.c))
 LIB_OBJS  := $(LIB_SRCS:%.c=$(BUILD)/%.o)
@@ -33,7 +34,7 @@ LIB_A  := $(BUILD)/libbpfrt.a
 LIB_SO := $(BUILD)/libbpfrt.so
 CLI    := $(BUILD)/bpfrt
 
-.PHONY: all check asan bench fuzz fuzz-run install clean deps
+.PHONY: all check asan bench demo fuzz fuzz-run install clean
 all: $(LIB_A) $(LIB_SO) $(CLI)
 
 $(BUILD)/%.o: %.c
@@ -50,6 +51,7 @@ $(LIB_SO): $(LIB_OBJS)
 
 $(CLI): $(CLI_OBJS) $(LIB_A)
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+	ln -sf bpfrt $(BUILD)/bpfrt-conformance-plugin
 
 $(BUILD)/tests/%: tests/%.c $(LIB_A) $(wildcard tests/*.h)
 	@mkdir -p $(dir $@)
@@ -69,6 +71,11 @@ asan:
 	  EXTRA_CFLAGS="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" \
 	  EXTRA_LDLIBS="-fsanitize=address,undefined" check
 
+# The README's demo: a real program (an Ethernet/IPv4/UDP parser) on a real
+# packet, disassembled, then run on every engine.
+demo: all
+	@sh scripts/demo.sh $(BUILD)/bpfrt
+
 bench: all $(BENCH_BINS)
 	BUILD=$(BUILD) sh bench/run.sh
 
@@ -79,7 +86,7 @@ FUZZ_SECONDS ?= 60
 fuzz: $(FUZZ_BINS)
 build-fuzz/%: tests/fuzz/%.c $(LIB_SRCS)
 	@mkdir -p $(dir $@)
-	clang $(CPPFLAGS) -std=gnu11 $(WARN) $(FUZZ_FLAGS) -o $@ $< $(LIB_SRCS)
+	clang $(CPPFLAGS) -std=gnu11 $(WARN) $(FUZZ_FLAGS) -o $@ $< $(LIB_SRCS) -lelf
 fuzz-run: fuzz
 	@for f in $(FUZZ_BINS); do \
 	  mkdir -p build-fuzz/corpus-$$(basename $$f); \
@@ -94,6 +101,7 @@ install: all
 	ln -sf libbpfrt.so.0 $(DESTDIR)$(PREFIX)/lib/libbpfrt.so
 	install -m 644 include/bpfrt/*.h $(DESTDIR)$(PREFIX)/include/bpfrt/
 	install -m 755 $(CLI) $(DESTDIR)$(PREFIX)/bin/
+	ln -sf bpfrt $(DESTDIR)$(PREFIX)/bin/bpfrt-conformance-plugin
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|'$$(sed -n 's/^#define BPFRT_VERSION "\(.*\)"/\1/p' include/bpfrt/bpfrt.h)'|' \
 	  bpfrt.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/bpfrt.pc
 

@@ -47,8 +47,9 @@ int bpfrt_asm(const char *text, struct bpfrt_insn **insns, size_t *cnt, char *lo
  * Disassemble the instruction at insns[0] (reading insns[1] for an LDDW;
  * `remaining` is how many slots are readable) into buf as one line without
  * newline. Returns the number of slots consumed (1 or 2), or -EINVAL for an
- * invalid instruction, in which case buf holds a description such as
- * "invalid opcode 0xff".
+ * invalid instruction, in which case buf holds the raw slot as
+ * `.quad 0x<16 hex digits> # <reason>`, which bpfrt_asm() reads back as the
+ * same 8 bytes (so any byte sequence round-trips).
  */
 int bpfrt_disasm_insn(const struct bpfrt_insn *insns, size_t remaining,
 		      enum bpfrt_syntax syntax, char *buf, size_t size);
@@ -58,8 +59,8 @@ typedef void (*bpfrt_disasm_line_fn)(void *ctx, size_t pc, const char *text);
 
 /*
  * Disassemble a whole program, one callback per instruction. Returns 0, or
- * -EINVAL if some instruction was invalid (it is still reported, with its
- * description as text).
+ * -EINVAL if some slot was invalid (it is reported in the `.quad` form and
+ * disassembly continues at the next slot).
  */
 int bpfrt_disasm(const struct bpfrt_insn *insns, size_t cnt, enum bpfrt_syntax syntax,
 		 bpfrt_disasm_line_fn fn, void *ctx);

@@ -18,6 +18,16 @@
  * What it does not check is what depends on the environment (helper ids,
  * pseudo LDDW sources) and on data flow (that is the verifier's job).
  */
+/*
+ * The rules for one instruction on its own, shared by the validator and the
+ * disassembler: a known opcode, registers r0-r10, reserved fields zero (as
+ * the kernel requires), variant fields in range (off of SDIV/SMOD and MOVSX,
+ * imm of byte swaps and atomics, src_reg of CALL and LDDW), and an LDDW's
+ * second slot (`remaining` = slots readable from `in`). Returns 0, or
+ * -EINVAL with the reason in `why`.
+ */
+int isa_check_insn(const struct bpfrt_insn *in, size_t remaining, char *why, size_t size);
+
 int isa_validate(const struct bpfrt_insn *insns, size_t cnt, char *log, size_t log_size);
 
 #endif /* BPFRT_ISA_ISA_H */

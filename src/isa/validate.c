@@ -54,115 +54,123 @@ static bool writes_dst(enum isa_kind kind)
 	}
 }
 
-/* The reserved-field rules of each operand shape (see opcodes.h). */
-static int check_fields(struct vctx *v, size_t pc)
+#define WHY(...) (snprintf(why, size, __VA_ARGS__), -EINVAL)
+
+int isa_check_insn(const struct bpfrt_insn *in, size_t remaining, char *why, size_t size)
 {
-	const struct bpfrt_insn *in = &v->insns[pc];
 	const struct isa_op *op = &isa_ops[in->code];
 	bool alu64 = BPFRT_CLASS(in->code) == BPFRT_ALU64;
+
+	if (!op->valid)
+		return WHY("unknown opcode 0x%02x", in->code);
+	if (in->dst_reg > BPFRT_REG_10)
+		return WHY("invalid dst register r%u", in->dst_reg);
+	/* LDDW and CALL use src_reg as a selector, checked below. */
+	if (in->src_reg > BPFRT_REG_10 && op->kind != ISA_LDDW && op->kind != ISA_CALL)
+		return WHY("invalid src register r%u", in->src_reg);
 
 	switch ((enum isa_kind)op->kind) {
 	case ISA_ALU_K:
 	case ISA_SHIFT_K:
 	case ISA_MOV_K:
 		if (in->src_reg || in->off)
-			return reject(v, pc, "%s with an immediate uses reserved fields (src_reg %u, off %d must be 0)",
-				      op->mnemonic, in->src_reg, in->off);
+			return WHY("%s with an immediate uses reserved fields (src_reg %u, off %d must be 0)",
+				   op->mnemonic, in->src_reg, in->off);
 		break;
 	case ISA_ALU_X:
 		if (in->imm || in->off)
-			return reject(v, pc, "%s with a register uses reserved fields (imm %d, off %d must be 0)",
-				      op->mnemonic, in->imm, in->off);
+			return WHY("%s with a register uses reserved fields (imm %d, off %d must be 0)",
+				   op->mnemonic, in->imm, in->off);
 		break;
 	case ISA_DIV_K:
 	case ISA_DIV_X:
 		if ((op->kind == ISA_DIV_K ? in->src_reg != 0 : in->imm != 0) || (in->off != 0 && in->off != 1))
-			return reject(v, pc, "%s uses reserved fields (off must be 0 or 1 for the signed form)",
-				      op->mnemonic);
+			return WHY("%s uses reserved fields (off %d must be 0, or 1 for the signed form)",
+				   op->mnemonic, in->off);
 		break;
 	case ISA_MOV_X:
 		if (in->imm || !(in->off == 0 || in->off == 8 || in->off == 16 || (alu64 && in->off == 32)))
-			return reject(v, pc, "%s uses reserved fields (imm %d must be 0; off %d must be 0, 8, 16%s)",
-				      op->mnemonic, in->imm, in->off, alu64 ? " or 32" : "");
+			return WHY("%s uses reserved fields (imm %d must be 0; off %d must be 0, 8, 16%s)",
+				   op->mnemonic, in->imm, in->off, alu64 ? " or 32" : "");
 		break;
 	case ISA_NEG:
 		if (in->src_reg || in->off || in->imm)
-			return reject(v, pc, "%s uses reserved fields", op->mnemonic);
+			return WHY("%s uses reserved fields", op->mnemonic);
 		break;
 	case ISA_END:
 		if (in->src_reg || in->off)
-			return reject(v, pc, "byte swap uses reserved fields");
+			return WHY("byte swap uses reserved fields");
 		if (in->imm != 16 && in->imm != 32 && in->imm != 64)
-			return reject(v, pc, "byte swap width %d is not 16, 32 or 64", in->imm);
+			return WHY("byte swap width %d is not 16, 32 or 64", in->imm);
 		break;
 	case ISA_JMP_K:
 		if (in->src_reg)
-			return reject(v, pc, "%s with an immediate uses reserved fields (src_reg %u)",
-				      op->mnemonic, in->src_reg);
+			return WHY("%s with an immediate uses reserved fields (src_reg %u)", op->mnemonic,
+				   in->src_reg);
 		break;
 	case ISA_JMP_X:
 		if (in->imm)
-			return reject(v, pc, "%s with a register uses reserved fields (imm %d)",
-				      op->mnemonic, in->imm);
+			return WHY("%s with a register uses reserved fields (imm %d)", op->mnemonic, in->imm);
 		break;
 	case ISA_JA:
 		if (in->src_reg || in->dst_reg || in->imm)
-			return reject(v, pc, "ja uses reserved fields");
+			return WHY("ja uses reserved fields");
 		break;
 	case ISA_JA32:
 		if (in->src_reg || in->dst_reg || in->off)
-			return reject(v, pc, "gotol uses reserved fields");
+			return WHY("gotol uses reserved fields");
 		break;
 	case ISA_CALL:
-		if (in->dst_reg)
-			return reject(v, pc, "call uses reserved fields (dst_reg %u)", in->dst_reg);
-		if (in->src_reg == BPFRT_PSEUDO_KFUNC_CALL)
-			return reject(v, pc, "call to kernel function (BTF id %d) is not supported",
-				      in->imm);
+		if (in->dst_reg || in->off)
+			return WHY("call uses reserved fields (dst_reg %u, off %d)", in->dst_reg, in->off);
 		if (in->src_reg > BPFRT_PSEUDO_KFUNC_CALL)
-			return reject(v, pc, "call has unknown src_reg %u", in->src_reg);
-		if (in->off)
-			return reject(v, pc, "call uses reserved fields (off %d)", in->off);
+			return WHY("call has unknown src_reg %u", in->src_reg);
 		break;
 	case ISA_CALLX:
 		if (in->src_reg || in->off || in->imm)
-			return reject(v, pc, "callx uses reserved fields (the helper id register is dst_reg)");
+			return WHY("callx uses reserved fields (the helper id register is dst_reg)");
 		break;
 	case ISA_EXIT:
 		if (in->src_reg || in->dst_reg || in->off || in->imm)
-			return reject(v, pc, "exit uses reserved fields");
+			return WHY("exit uses reserved fields");
 		break;
 	case ISA_LDDW:
 		if (in->off)
-			return reject(v, pc, "lddw uses reserved fields (off %d)", in->off);
+			return WHY("lddw uses reserved fields (off %d)", in->off);
 		if (in->src_reg > BPFRT_PSEUDO_MAP_IDX_VALUE)
-			return reject(v, pc, "lddw has unknown pseudo source %u", in->src_reg);
+			return WHY("lddw has unknown pseudo source %u", in->src_reg);
+		if (remaining < 2)
+			return WHY("lddw is missing its second slot");
+		if (in[1].code || in[1].dst_reg || in[1].src_reg || in[1].off)
+			return WHY("second slot of lddw must have only imm set");
 		break;
 	case ISA_LDABS:
 		if (in->dst_reg || in->src_reg || in->off)
-			return reject(v, pc, "ld_abs uses reserved fields");
+			return WHY("ld_abs uses reserved fields");
 		break;
 	case ISA_LDIND:
 		if (in->dst_reg || in->off)
-			return reject(v, pc, "ld_ind uses reserved fields");
+			return WHY("ld_ind uses reserved fields");
 		break;
 	case ISA_LDX:
 	case ISA_LDXSX:
 	case ISA_STX:
 		if (in->imm)
-			return reject(v, pc, "%s uses reserved fields (imm %d)", op->mnemonic, in->imm);
+			return WHY("%s uses reserved fields (imm %d)", op->mnemonic, in->imm);
 		break;
 	case ISA_ST:
 		if (in->src_reg)
-			return reject(v, pc, "%s uses reserved fields (src_reg %u)", op->mnemonic, in->src_reg);
+			return WHY("%s uses reserved fields (src_reg %u)", op->mnemonic, in->src_reg);
 		break;
 	case ISA_ATOMIC:
 		if (!isa_atomic_op_valid(in->imm))
-			return reject(v, pc, "unknown atomic operation 0x%x", (unsigned)in->imm);
+			return WHY("unknown atomic operation 0x%x", (unsigned)in->imm);
 		break;
 	}
 	return 0;
 }
+
+#undef WHY
 
 static bool is_call_local(const struct bpfrt_insn *in)
 {
@@ -194,34 +202,26 @@ static bool falls_through(const struct bpfrt_insn *in)
 	return !(in->code == OP_EXIT || in->code == OP_JA || in->code == OP_JA32);
 }
 
-/* Pass 1: opcodes, registers, fields; mark LDDW tails. */
+/* Pass 1: each instruction on its own; mark LDDW tails. */
 static int check_insns(struct vctx *v)
 {
 	for (size_t pc = 0; pc < v->cnt; pc++) {
 		const struct bpfrt_insn *in = &v->insns[pc];
 		const struct isa_op *op = &isa_ops[in->code];
-		int err;
+		char why[160];
 
-		if (!op->valid)
-			return reject(v, pc, "unknown opcode 0x%02x", in->code);
-		if (in->dst_reg > BPFRT_REG_10)
-			return reject(v, pc, "invalid dst register r%u", in->dst_reg);
-		if (in->src_reg > BPFRT_REG_10 && in->code != OP_LDDW && in->code != OP_CALL)
-			return reject(v, pc, "invalid src register r%u", in->src_reg);
+		if (isa_check_insn(in, v->cnt - pc, why, sizeof(why))) {
+			/* A bad second slot is reported at its own pc. */
+			bool tail = op->kind == ISA_LDDW && !strncmp(why, "second slot", 11);
+
+			return reject(v, pc + tail, "%s", why);
+		}
 		if (writes_dst(op->kind) && in->dst_reg == BPFRT_REG_10)
 			return reject(v, pc, "%s writes r10, the read-only frame pointer", op->mnemonic);
-		err = check_fields(v, pc);
-		if (err)
-			return err;
-		if (in->code == OP_LDDW) {
-			const struct bpfrt_insn *tail = in + 1;
-
-			if (pc + 1 >= v->cnt)
-				return reject(v, pc, "lddw is missing its second slot");
-			if (tail->code || tail->dst_reg || tail->src_reg || tail->off)
-				return reject(v, pc + 1, "second slot of lddw must have only imm set");
+		if (op->kind == ISA_CALL && in->src_reg == BPFRT_PSEUDO_KFUNC_CALL)
+			return reject(v, pc, "call to kernel function (BTF id %d) is not supported", in->imm);
+		if (in->code == OP_LDDW)
 			v->flags[++pc] |= F_LDDW_TAIL;
-		}
 	}
 	return 0;
 }
