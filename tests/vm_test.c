@@ -290,6 +290,31 @@ static void test_pseudo_lddw(void)
 		"a resolver's error is passed on: %s", log);
 }
 
+/* libbpf's poisoned CO-RE instruction: loads, faults only when reached. */
+static void test_poison(void)
+{
+	struct bpfrt_insn p[] = {
+		BPFRT_MOV64_IMM(0, 7),
+		BPFRT_JMP_IMM(BPFRT_JEQ, 2, 0, 1), /* r2 = mem size: 0 skips the poison */
+		BPFRT_CALL_HELPER(BPFRT_POISON_HELPER_ID),
+		BPFRT_EXIT_INSN(),
+	};
+	uint8_t mem[4] = { 0 };
+	struct bpfrt_run_opts o;
+	char log[256];
+	struct bpfrt_prog *prog = load(p, ARRAY_SIZE(p), log, sizeof(log));
+
+	T_CHECK(prog != NULL, "a program with a poisoned call loads: %s", log);
+	for (int e = 0; prog && e < BPFRT_ENGINE__COUNT; e++) {
+		T_CHECK(run(prog, e, NULL, 0, &o) == 0 && o.retval == 7,
+			"%s: the poison is harmless while unreached", bpfrt_engine_name(e));
+		T_CHECK(run(prog, e, mem, sizeof(mem), &o) == -ECANCELED && o.fault.pc == 2 &&
+				strstr(o.fault.msg, "poisoned by an unresolved CO-RE relocation"),
+			"%s: reaching it faults: %s", bpfrt_engine_name(e), o.fault.msg);
+	}
+	bpfrt_prog__free(prog);
+}
+
 /* Program, expected message: the structural rejections. */
 static const struct {
 	const char *what;
@@ -460,6 +485,7 @@ int main(void)
 	test_checked_faults();
 	test_budget_and_depth();
 	test_pseudo_lddw();
+	test_poison();
 	test_rejects();
 	test_too_big();
 	test_threads();

@@ -57,9 +57,17 @@ void bpfrt_vm__free(struct bpfrt_vm *vm);
  * Ids up to BPFRT_MAX_HELPER_ID are accepted; registering an id again
  * replaces it. `name` is copied. Returns 0, -EINVAL or -ENOMEM.
  */
-#define BPFRT_MAX_HELPER_ID 0xffffff
+#define BPFRT_MAX_HELPER_ID 0xfffffff
 int bpfrt_vm__register_helper(struct bpfrt_vm *vm, uint32_t id, const char *name,
 			      bpfrt_helper_fn fn);
+
+/*
+ * libbpf's marker for a CO-RE relocation that could not be resolved: the
+ * instruction is replaced by `call 0xbad2310`. Programs carrying it load
+ * (the kernel too accepts them when the call is unreachable); reaching it
+ * stops the run with a fault, unless the embedder registered this id.
+ */
+#define BPFRT_POISON_HELPER_ID 0xbad2310
 
 /* Name of helper `id`, or NULL if none is registered. */
 const char *bpfrt_vm__helper_name(const struct bpfrt_vm *vm, uint32_t id);

@@ -100,36 +100,48 @@ void bpfrt_vm__free(struct bpfrt_vm *vm)
 	core_free(vm);
 }
 
-int bpfrt_vm__register_helper(struct bpfrt_vm *vm, uint32_t id, const char *name,
-			      bpfrt_helper_fn fn)
+/*
+ * Insert or replace helper `id` in a sorted table. `name` is stored as
+ * given; `owned` says whether the table frees names (the vm's does).
+ */
+static int helpers_set(struct exec_helpers *h, uint32_t id, char *name, bpfrt_helper_fn fn,
+		       bool owned)
 {
-	struct exec_helpers *h;
 	struct exec_helper *list;
-	char *copy;
 	uint32_t i;
 
-	if (!vm || !fn || id > BPFRT_MAX_HELPER_ID)
-		return -EINVAL;
-	h = &vm->helpers;
-	copy = core_strdup(name ? name : "");
-	if (!copy)
-		return -ENOMEM;
 	for (i = 0; i < h->cnt && h->list[i].id < id; i++)
 		;
 	if (i < h->cnt && h->list[i].id == id) {
-		core_free(h->list[i].name);
+		if (owned)
+			core_free(h->list[i].name);
 	} else {
 		list = core_realloc(h->list, (h->cnt + 1) * sizeof(*list));
-		if (!list) {
-			core_free(copy);
+		if (!list)
 			return -ENOMEM;
-		}
 		h->list = list;
 		memmove(&list[i + 1], &list[i], (h->cnt - i) * sizeof(*list));
 		h->cnt++;
 	}
-	h->list[i] = (struct exec_helper){ .id = id, .fn = fn, .name = copy };
+	h->list[i] = (struct exec_helper){ .id = id, .fn = fn, .name = name };
 	return helpers_index(h);
+}
+
+int bpfrt_vm__register_helper(struct bpfrt_vm *vm, uint32_t id, const char *name,
+			      bpfrt_helper_fn fn)
+{
+	char *copy;
+	int err;
+
+	if (!vm || !fn || id > BPFRT_MAX_HELPER_ID)
+		return -EINVAL;
+	copy = core_strdup(name ? name : "");
+	if (!copy)
+		return -ENOMEM;
+	err = helpers_set(&vm->helpers, id, copy, fn, true);
+	if (err == -ENOMEM && !exec_helper_find(&vm->helpers, id))
+		core_free(copy);
+	return err;
 }
 
 const char *bpfrt_vm__helper_name(const struct bpfrt_vm *vm, uint32_t id)
@@ -145,6 +157,15 @@ const char *bpfrt_vm__helper_name(const struct bpfrt_vm *vm, uint32_t id)
 
 /* ---- prog ---- */
 
+/* Reached only if a poisoned CO-RE instruction is executed. */
+static uint64_t poison_helper(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4, uint64_t r5,
+			      struct bpfrt_run *run)
+{
+	(void)r1, (void)r2, (void)r3, (void)r4, (void)r5;
+	bpfrt_run__abort(run, "reached an instruction poisoned by an unresolved CO-RE relocation");
+	return 0;
+}
+
 /* What the validator leaves to us: helper ids and pseudo LDDW sources. */
 static int bind(struct bpfrt_prog *prog, const struct bpfrt_load_opts *opts)
 {
@@ -156,8 +177,15 @@ static int bind(struct bpfrt_prog *prog, const struct bpfrt_load_opts *opts)
 
 		if (in->code == OP_CALL && in->src_reg == BPFRT_PSEUDO_CALL_HELPER &&
 		    !exec_helper_find(&prog->helpers, (uint32_t)in->imm)) {
-			core_log(log, log_size, "pc %zu: call to unknown helper id %d", pc, in->imm);
-			return -EINVAL;
+			int err = -EINVAL;
+
+			if ((uint32_t)in->imm == BPFRT_POISON_HELPER_ID)
+				err = helpers_set(&prog->helpers, BPFRT_POISON_HELPER_ID,
+						  (char *)"core_poison", poison_helper, false);
+			if (err == -EINVAL)
+				core_log(log, log_size, "pc %zu: call to unknown helper id %d", pc, in->imm);
+			if (err)
+				return err;
 		}
 		if (in->code == OP_LDDW && in->src_reg) {
 			uint64_t value;
