@@ -125,7 +125,7 @@ static void test_helpers(void)
 	prog = load(pab, ARRAY_SIZE(pab), log, sizeof(log));
 	for (int e = 0; prog && e < BPFRT_ENGINE__COUNT; e++)
 		T_CHECK(run(prog, e, NULL, 0, &o) == -ECANCELED && o.fault.pc == 1 &&
-				strstr(o.fault.msg, "helper 8 stopped the program: refusing 3"),
+				strstr(o.fault.msg, "helper abort (8) stopped the program: refusing 3"),
 			"%s: a helper can stop the program: %s", bpfrt_engine_name(e), o.fault.msg);
 	bpfrt_prog__free(prog);
 

@@ -68,6 +68,12 @@ int bpfrt_vm__register_helper(struct bpfrt_vm *vm, uint32_t id, const char *name
  * stops the run with a fault, unless the embedder registered this id.
  */
 #define BPFRT_POISON_HELPER_ID 0xbad2310
+/*
+ * Likewise libbpf's marker for a call to an unresolved __weak kernel
+ * function: `call BPFRT_KFUNC_POISON_BASE + n` for extern #n.
+ */
+#define BPFRT_KFUNC_POISON_BASE 2002000000
+#define BPFRT_KFUNC_POISON_MAX  0xffff
 
 /* Name of helper `id`, or NULL if none is registered. */
 const char *bpfrt_vm__helper_name(const struct bpfrt_vm *vm, uint32_t id);

@@ -46,6 +46,7 @@ bpfrt_helper_fn exec_helper_find(const struct exec_helpers *h, uint64_t id);
 
 /* What a helper sees of its run (struct bpfrt_run in the public API). */
 struct bpfrt_run {
+	const struct bpfrt_prog *prog;
 	struct bpfrt_run_opts *opts;
 	bool aborted;
 	char abort_msg[128];

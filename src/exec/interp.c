@@ -213,6 +213,13 @@ static __attribute__((cold, noinline)) int mem_fault(const struct exec_args *a, 
 static __attribute__((cold, noinline)) int helper_aborted(struct bpfrt_run *run, size_t pc,
 							  uint64_t id)
 {
+	const struct exec_helpers *h = &run->prog->helpers;
+
+	for (uint32_t i = 0; i < h->cnt; i++)
+		if (h->list[i].id == id && h->list[i].name && h->list[i].name[0])
+			return exec_fault(run, -ECANCELED, BPFRT_FAULT_ABORT, pc,
+					  "helper %s (%llu) stopped the program: %s", h->list[i].name,
+					  (unsigned long long)id, run->abort_msg);
 	return exec_fault(run, -ECANCELED, BPFRT_FAULT_ABORT, pc, "helper %llu stopped the program: %s",
 			  (unsigned long long)id, run->abort_msg);
 }

@@ -31,6 +31,8 @@ bpfrt_helper_fn exec_helper_find(const struct exec_helpers *h, uint64_t id)
 
 	if (id < h->dense_cnt)
 		return h->dense[id];
+	if (!h->cnt)
+		return NULL; /* bsearch() must not see a NULL base */
 	e = bsearch(&id, h->list, h->cnt, sizeof(*h->list), helper_cmp);
 	return e ? e->fn : NULL;
 }
@@ -149,7 +151,7 @@ const char *bpfrt_vm__helper_name(const struct bpfrt_vm *vm, uint32_t id)
 	uint64_t key = id;
 	const struct exec_helper *e;
 
-	if (!vm)
+	if (!vm || !vm->helpers.cnt)
 		return NULL;
 	e = bsearch(&key, vm->helpers.list, vm->helpers.cnt, sizeof(*e), helper_cmp);
 	return e ? e->name : NULL;
@@ -158,12 +160,34 @@ const char *bpfrt_vm__helper_name(const struct bpfrt_vm *vm, uint32_t id)
 /* ---- prog ---- */
 
 /* Reached only if a poisoned CO-RE instruction is executed. */
-static uint64_t poison_helper(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4, uint64_t r5,
-			      struct bpfrt_run *run)
+static uint64_t core_poison(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4, uint64_t r5,
+			    struct bpfrt_run *run)
 {
 	(void)r1, (void)r2, (void)r3, (void)r4, (void)r5;
 	bpfrt_run__abort(run, "reached an instruction poisoned by an unresolved CO-RE relocation");
 	return 0;
+}
+
+/* Reached only if a call to an unresolved __weak kfunc is executed. */
+static uint64_t kfunc_poison(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4, uint64_t r5,
+			     struct bpfrt_run *run)
+{
+	(void)r1, (void)r2, (void)r3, (void)r4, (void)r5;
+	bpfrt_run__abort(run, "reached a call of a __weak kernel function that does not exist here");
+	return 0;
+}
+
+/*
+ * libbpf's markers for what could not be resolved load as built-in helpers
+ * that stop the run when reached, unless the embedder registered the id.
+ */
+static int bind_poison(struct bpfrt_prog *prog, uint32_t id)
+{
+	if (id == BPFRT_POISON_HELPER_ID)
+		return helpers_set(&prog->helpers, id, (char *)"core_poison", core_poison, false);
+	if (id >= BPFRT_KFUNC_POISON_BASE && id - BPFRT_KFUNC_POISON_BASE <= BPFRT_KFUNC_POISON_MAX)
+		return helpers_set(&prog->helpers, id, (char *)"kfunc_poison", kfunc_poison, false);
+	return -EINVAL;
 }
 
 /* What the validator leaves to us: helper ids and pseudo LDDW sources. */
@@ -177,11 +201,8 @@ static int bind(struct bpfrt_prog *prog, const struct bpfrt_load_opts *opts)
 
 		if (in->code == OP_CALL && in->src_reg == BPFRT_PSEUDO_CALL_HELPER &&
 		    !exec_helper_find(&prog->helpers, (uint32_t)in->imm)) {
-			int err = -EINVAL;
+			int err = bind_poison(prog, (uint32_t)in->imm);
 
-			if ((uint32_t)in->imm == BPFRT_POISON_HELPER_ID)
-				err = helpers_set(&prog->helpers, BPFRT_POISON_HELPER_ID,
-						  (char *)"core_poison", poison_helper, false);
 			if (err == -EINVAL)
 				core_log(log, log_size, "pc %zu: call to unknown helper id %d", pc, in->imm);
 			if (err)
@@ -339,6 +360,7 @@ int bpfrt_prog__run(const struct bpfrt_prog *prog, struct bpfrt_run_opts *opts)
 	if (!prog || !opts || !CORE_OPTS_VALID(opts) || (unsigned)opts->engine >= BPFRT_ENGINE__COUNT ||
 	    (!opts->mem && opts->mem_size) || (!opts->regions && opts->region_cnt))
 		return -EINVAL;
+	run.prog = prog;
 	run.opts = opts;
 	run.aborted = false;
 	opts->retval = 0;
