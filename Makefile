@@ -34,12 +34,35 @@ LIB_A  := $(BUILD)/libbpfrt.a
 LIB_SO := $(BUILD)/libbpfrt.so
 CLI    := $(BUILD)/bpfrt
 
-.PHONY: all check asan bench demo fuzz fuzz-run install clean
+.PHONY: all check asan bench demo progs fuzz fuzz-run install clean
 all: $(LIB_A) $(LIB_SO) $(CLI)
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c $< -o $@
+
+# bpfrt's own BTF (the context types of its program types), compiled from C
+# by clang for the BPF target and embedded by a small host tool. Without
+# clang the library still builds; core_builtin_btf() then reports ENOENT.
+BPF_CLANG ?= clang
+HOSTCC    ?= cc
+MULTIARCH := $(shell $(HOSTCC) -print-multiarch 2>/dev/null)
+
+$(BUILD)/gen/embed_btf: tools/gen/embed_btf.c
+	@mkdir -p $(dir $@)
+	$(HOSTCC) -O2 $(WARN) -o $@ $<
+
+$(BUILD)/gen/builtin_types.o: src/loader/gen/builtin_types.bpf.c
+	@mkdir -p $(dir $@)
+	$(BPF_CLANG) -target bpf $(if $(MULTIARCH),-idirafter /usr/include/$(MULTIARCH)) -g -O2 -c $< -o $@
+
+$(BUILD)/gen/builtin_btf.inc: $(BUILD)/gen/builtin_types.o $(BUILD)/gen/embed_btf
+	$(BUILD)/gen/embed_btf $< $@
+
+ifneq ($(shell command -v $(BPF_CLANG) 2>/dev/null),)
+$(BUILD)/src/loader/core_builtin.o: $(BUILD)/gen/builtin_btf.inc
+endif
+$(BUILD)/src/loader/core_builtin.o: CPPFLAGS += -I$(BUILD)/gen
 
 $(LIB_A): $(LIB_OBJS)
 	@mkdir -p $(dir $@)
@@ -63,8 +86,16 @@ $(BUILD)/bench/%: bench/%.c $(LIB_A) $(wildcard bench/*.h)
 
 # The whole test suite. tests/run.sh runs each test binary and the CLI tests
 # and prints the closing "N passed, N failed, N skipped" line.
-check: all $(TEST_BINS)
+check: all $(TEST_BINS) progs
 	BUILD=$(BUILD) sh tests/run.sh
+
+# The BPF C corpus (tests/progs/*.bpf.c) at -mcpu=v1..v3 (and v4 with
+# clang-19), into $(BUILD)/progs.
+progs:
+	BUILD=$(BUILD) sh tests/progs/build.sh
+
+# The libbpf comparison links libbpf (tests only; the library never does).
+$(BUILD)/tests/libbpf_compare: LDLIBS += -lbpf
 
 asan:
 	$(MAKE) BUILD=build-asan OPT=-O1 \
@@ -84,13 +115,13 @@ FUZZ_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=build-fuzz/%)
 FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 FUZZ_SECONDS ?= 60
 fuzz: $(FUZZ_BINS)
-build-fuzz/%: tests/fuzz/%.c $(LIB_SRCS)
+build-fuzz/%: tests/fuzz/%.c $(LIB_SRCS) $(BUILD)/gen/builtin_btf.inc
 	@mkdir -p $(dir $@)
-	clang $(CPPFLAGS) -std=gnu11 $(WARN) $(FUZZ_FLAGS) -o $@ $< $(LIB_SRCS) -lelf
+	clang $(CPPFLAGS) -I$(BUILD)/gen -std=gnu11 $(WARN) $(FUZZ_FLAGS) -o $@ $< $(LIB_SRCS) -lelf
 fuzz-run: fuzz
 	@for f in $(FUZZ_BINS); do \
 	  mkdir -p build-fuzz/corpus-$$(basename $$f); \
-	  $$f -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 build-fuzz/corpus-$$(basename $$f) tests/fuzz/seeds/$$(basename $$f) || exit 1; \
+	  $$f -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 -artifact_prefix=build-fuzz/ build-fuzz/corpus-$$(basename $$f) tests/fuzz/seeds/$$(basename $$f) || exit 1; \
 	done
 
 install: all
