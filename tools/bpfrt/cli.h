@@ -20,6 +20,9 @@
 int cmd_asm(int argc, char **argv);                /* asm.c */
 int cmd_disasm(int argc, char **argv);             /* asm.c */
 int cmd_run(int argc, char **argv);                /* run.c */
+int cmd_prog(int argc, char **argv);               /* object.c */
+int cmd_map(int argc, char **argv);                /* object.c */
+int cmd_btf(int argc, char **argv);                /* object.c */
 int cmd_conformance_plugin(int argc, char **argv); /* plugin.c */
 int cmd_version(int argc, char **argv);            /* main.c */
 int cmd_help(int argc, char **argv);               /* main.c */

@@ -9,6 +9,10 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include <linux/bpf.h>
+
+#include "bpfrt/object.h"
+
 char cli_prog[64] = "bpfrt";
 static char last_error[512];
 
@@ -456,16 +460,28 @@ enum cli_format cli_detect_format(const uint8_t *data, size_t len)
 int cli_load_insns(const char *path, enum cli_format fmt, struct bpfrt_insn **insns, size_t *cnt,
 		   enum cli_format *used)
 {
-	const char *name = cli_path_name(path);
-	struct bpfrt_insn *tmp = NULL;
-	uint8_t *data, *bytes;
-	size_t len, nbytes, n = 0;
-	char log[512] = "";
+	uint8_t *data;
+	size_t len;
 	int err;
 
 	err = cli_read_file(path, &data, &len);
 	if (err)
 		return err;
+	err = cli_parse_insns(path, data, len, fmt, insns, cnt, used);
+	free(data);
+	return err;
+}
+
+int cli_parse_insns(const char *path, const uint8_t *data, size_t len, enum cli_format fmt,
+		    struct bpfrt_insn **insns, size_t *cnt, enum cli_format *used)
+{
+	const char *name = cli_path_name(path);
+	struct bpfrt_insn *tmp = NULL;
+	uint8_t *bytes;
+	size_t nbytes, n = 0;
+	char log[512] = "";
+	int err;
+
 	if (fmt == CLI_FORMAT_AUTO)
 		fmt = cli_detect_format(data, len);
 
@@ -507,7 +523,6 @@ int cli_load_insns(const char *path, enum cli_format fmt, struct bpfrt_insn **in
 		err = cli_bytes_to_insns(name, data, len, insns, cnt);
 		break;
 	}
-	free(data);
 	if (!err && used)
 		*used = fmt;
 	return err;
@@ -572,4 +587,95 @@ int cli_parse_engine(const char *name, enum bpfrt_engine *engine)
 	}
 	*engine = (enum bpfrt_engine)e;
 	return 0;
+}
+
+/* ---- ELF objects ------------------------------------------------------ */
+
+bool cli_is_elf(const uint8_t *data, size_t len)
+{
+	return len >= 4 && memcmp(data, "\x7f" "ELF", 4) == 0;
+}
+
+struct bpfrt_object *cli_object_open(const char *path, const uint8_t *data, size_t len,
+				     const struct cli_obj_opts *opts)
+{
+	const char *name = cli_path_name(path), *base;
+	struct bpfrt_object_open_opts oopts;
+	struct bpfrt_object *obj = NULL;
+	uint8_t *own = NULL, *kconfig = NULL;
+	char obj_name[64], log[1024] = "";
+	size_t klen;
+
+	if (!data) {
+		if (cli_read_file(path, &own, &len))
+			return NULL;
+		data = own;
+	}
+	if (!cli_is_elf(data, len)) {
+		cli_err("%s: not an ELF object (no \\x7fELF magic)", name);
+		goto out;
+	}
+	if (opts && opts->kconfig_path && cli_read_file(opts->kconfig_path, &kconfig, &klen))
+		goto out;
+
+	memset(&oopts, 0, sizeof(oopts));
+	oopts.sz = sizeof(oopts);
+	if (strcmp(path, "-") != 0) {
+		/* As bpfrt_object__open_file() and libbpf: base name up to the first '.'. */
+		base = strrchr(path, '/');
+		snprintf(obj_name, sizeof(obj_name), "%s", base ? base + 1 : path);
+		obj_name[strcspn(obj_name, ".")] = '\0';
+		oopts.object_name = obj_name;
+	}
+	oopts.btf_custom_path = opts ? opts->btf_path : NULL;
+	oopts.kconfig = (const char *)kconfig;
+	oopts.log_buf = log;
+	oopts.log_size = sizeof(log);
+	obj = bpfrt_object__open_mem(data, len, &oopts);
+	if (!obj) {
+		log[strcspn(log, "\n")] = '\0'; /* one line on stderr */
+		/* The loader names its options; say which of ours sets them. */
+		cli_err("%s: %s%s", name, log[0] ? log : strerror(errno),
+			strstr(log, "btf_custom_path") ? " (--btf PATH, e.g. /sys/kernel/btf/vmlinux)"
+			: strstr(log, "kconfig") && !(opts && opts->kconfig_path) ? " (--kconfig FILE)"
+			: "");
+	}
+out:
+	free(kconfig);
+	free(own);
+	return obj;
+}
+
+void cli_object_prog_names(const struct bpfrt_object *obj, char *buf, size_t size)
+{
+	const struct bpfrt_program *p = NULL;
+	size_t n = 0;
+
+	buf[0] = '\0';
+	while ((p = bpfrt_object__next_program(obj, p)) && n < size)
+		n += (size_t)snprintf(buf + n, size - n, "%s%s", n ? ", " : "",
+				      bpfrt_program__name(p));
+}
+
+/*
+ * The kernel's helper names, from its own list in <linux/bpf.h>. Since
+ * Linux 6.1 each row carries its id (and the rows no commas); before, the
+ * id is the position in the list.
+ */
+static const char *const kernel_helpers[] = {
+#ifdef ___BPF_FUNC_MAPPER
+#define X(name, id, ...) [id] = "bpf_" #name,
+	___BPF_FUNC_MAPPER(X)
+#else
+#define X(name) [BPF_FUNC_##name] = "bpf_" #name
+	__BPF_FUNC_MAPPER(X)
+#endif
+#undef X
+};
+
+const char *cli_kernel_helper_name(int64_t id)
+{
+	if (id <= 0 || id >= (int64_t)(sizeof(kernel_helpers) / sizeof(kernel_helpers[0])))
+		return NULL;
+	return kernel_helpers[id];
 }

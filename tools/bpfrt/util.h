@@ -140,6 +140,13 @@ enum cli_format cli_detect_format(const uint8_t *data, size_t len);
 int cli_load_insns(const char *path, enum cli_format fmt, struct bpfrt_insn **insns, size_t *cnt,
 		   enum cli_format *used);
 
+/*
+ * The same for a file already read by cli_read_file() (data[len] must be
+ * NUL); `path` names it in messages.
+ */
+int cli_parse_insns(const char *path, const uint8_t *data, size_t len, enum cli_format fmt,
+		    struct bpfrt_insn **insns, size_t *cnt, enum cli_format *used);
+
 /* Turn raw bytes (file or hex) into instructions; `what` names them in messages. */
 int cli_bytes_to_insns(const char *what, const uint8_t *data, size_t len, struct bpfrt_insn **insns,
 		       size_t *cnt);
@@ -155,5 +162,39 @@ int cli_parse_engine(const char *name, enum bpfrt_engine *engine);
 
 /* Default engine of `run` and `conformance-plugin`: safe for untrusted input. */
 #define CLI_DEFAULT_ENGINE BPFRT_ENGINE_CHECKED
+
+/* ---- ELF objects ------------------------------------------------------ */
+
+struct bpfrt_object;
+
+/*
+ * An ELF object (what `clang -target bpf -c` writes) starts with "\x7fELF".
+ * disasm and run check this before --format auto looks at the data, so an
+ * object is never mistaken for raw bytecode.
+ */
+bool cli_is_elf(const uint8_t *data, size_t len);
+
+/* The options of every command that opens objects (--btf, --kconfig). */
+struct cli_obj_opts {
+	const char *btf_path;     /* target BTF for CO-RE; NULL: bpfrt's own */
+	const char *kconfig_path; /* a kernel .config for .kconfig externs, or NULL */
+};
+
+/*
+ * Open the object `path`. data/len: its contents if the caller has read
+ * them already (with cli_read_file), else NULL to read them here. The
+ * object is named as libbpf names it (the base name up to the first '.').
+ * NULL after printing "FILE: reason" (not an ELF file, or the loader's
+ * message).
+ */
+struct bpfrt_object *cli_object_open(const char *path, const uint8_t *data, size_t len,
+				     const struct cli_obj_opts *opts);
+
+/* "a, b, c": the names of the object's programs, for messages ("" if none). */
+void cli_object_prog_names(const struct bpfrt_object *obj, char *buf, size_t size);
+
+/* "bpf_map_lookup_elem" for a kernel helper id, or NULL if it has none. */
+const char *cli_kernel_helper_name(int64_t id);
+
 
 #endif /* BPFRT_CLI_UTIL_H */
