@@ -27,6 +27,9 @@ CLI_SRCS  := $(sort $(wildcard tools/bpfrt/*.c))
 CLI_OBJS  := $(CLI_SRCS:%.c=$(BUILD)/%.o)
 TEST_SRCS := $(sort $(wildcard tests/*.c))
 TEST_BINS := $(TEST_SRCS:tests/%.c=$(BUILD)/tests/%)
+# Each fuzz target also builds as a test that replays its regression inputs.
+FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,%,$(filter-out tests/fuzz/replay_main.c,$(wildcard tests/fuzz/*.c)))
+TEST_BINS += $(FUZZ_TARGETS:%=$(BUILD)/tests/replay_%)
 BENCH_SRCS := $(sort $(wildcard bench/*.c))
 BENCH_BINS := $(BENCH_SRCS:bench/%.c=$(BUILD)/bench/%)
 
@@ -80,6 +83,10 @@ $(BUILD)/tests/%: tests/%.c $(LIB_A) $(wildcard tests/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) -Itests $(CFLAGS) -o $@ $< $(LIB_A) $(LDLIBS)
 
+$(BUILD)/tests/replay_%: tests/fuzz/%.c tests/fuzz/replay_main.c $(LIB_A) tests/harness.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) -Itests -DFUZZ_TARGET='"$*"' $(CFLAGS) -o $@ $< tests/fuzz/replay_main.c $(LIB_A) $(LDLIBS)
+
 $(BUILD)/bench/%: bench/%.c $(LIB_A) $(wildcard bench/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) -Ibench $(CFLAGS) -o $@ $< $(LIB_A) $(LDLIBS)
@@ -110,7 +117,7 @@ demo: all
 bench: all $(BENCH_BINS)
 	BUILD=$(BUILD) sh bench/run.sh
 
-FUZZ_SRCS := $(sort $(wildcard tests/fuzz/*.c))
+FUZZ_SRCS := $(sort $(filter-out tests/fuzz/replay_main.c,$(wildcard tests/fuzz/*.c)))
 FUZZ_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=build-fuzz/%)
 FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 FUZZ_SECONDS ?= 60

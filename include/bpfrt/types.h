@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * bpfrt/types.h - program types, attach types and map types, with the
+ * bpfrt/types.h - program types and map types, with the
  * kernel's numeric values (include/uapi/linux/bpf.h) and the names bpftool
  * prints. Each list is declared once, here, as an X-macro.
  */

@@ -544,6 +544,8 @@ static int init_legacy_maps(struct obj_ctx *ctx, size_t *cap)
 		m->max_entries = is_ringbuf(d.type) ? adjust_ringbuf_sz(d.max_entries) : d.max_entries;
 		m->map_flags = d.map_flags;
 	}
+	if (obj->map_cnt == first)
+		return 0; /* a `maps` section without map symbols; obj->maps may be NULL */
 	qsort(obj->maps + first, obj->map_cnt - first, sizeof(*obj->maps), cmp_maps_by_offset);
 	for (size_t i = first; i < obj->map_cnt; i++)
 		obj->maps[i].idx = (int)i;
