@@ -926,6 +926,8 @@ static struct bpfrt_map *add_internal_map(struct obj_ctx *ctx, const char *real_
 	return m;
 }
 
+#define GLOBAL_DATA_MAX (4U << 20)
+
 static int init_global_data(struct obj_ctx *ctx, size_t *cap)
 {
 	struct elf_file *ef = &ctx->ef;
@@ -937,9 +939,14 @@ static int init_global_data(struct obj_ctx *ctx, size_t *cap)
 		if ((s->kind != ELF_SEC_DATA && s->kind != ELF_SEC_RODATA && s->kind != ELF_SEC_BSS) ||
 		    s->size == 0)
 			continue;
-		if (s->size > UINT32_MAX) {
-			obj_err(ctx, "section '%s' (index %zu): %zu bytes is too large for a map value",
-				s->name, i, s->size);
+		/*
+		 * The kernel refuses array values above KMALLOC_MAX_SIZE (4 MiB on
+		 * x86-64) with E2BIG; checking here also keeps a forged .bss size
+		 * from costing gigabytes.
+		 */
+		if (s->size > GLOBAL_DATA_MAX) {
+			obj_err(ctx, "section '%s' (index %zu): %zu bytes of global data, more than the %u bytes a map value may hold",
+				s->name, i, s->size, GLOBAL_DATA_MAX);
 			return -E2BIG;
 		}
 		m = add_internal_map(ctx, s->name, (int)i, s->size, s->kind == ELF_SEC_RODATA, cap);
