@@ -1382,7 +1382,8 @@ int bpfrt_map__set_max_entries(struct bpfrt_map *map, uint32_t max_entries)
 {
 	if (!map)
 		return -EINVAL;
-	if (map->obj->loaded)
+	/* A live map (standalone, or of a loaded object) has its size. */
+	if (!map->obj || map->obj->loaded)
 		return -EBUSY;
 	/* A global-data map is one value: the section. */
 	if (map->internal || map->type == BPFRT_MAP_TYPE_STRUCT_OPS)
@@ -1395,7 +1396,7 @@ int bpfrt_map__set_initial_value(struct bpfrt_map *map, const void *data, size_t
 {
 	if (!map || (!data && size))
 		return -EINVAL;
-	if (map->obj->loaded)
+	if (!map->obj || map->obj->loaded)
 		return -EBUSY;
 	/* As libbpf: global data only (not .kconfig), the whole value at once. */
 	if (!map->internal || map->idx == map->obj->kconfig_map_idx || size != map->value_size)

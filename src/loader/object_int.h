@@ -31,6 +31,8 @@
 #include "core/core.h"
 #include "loader/btf_ext.h"
 
+struct map;
+
 #define OBJ_NAME_LEN 16       /* the kernel's BPF_OBJ_NAME_LEN */
 #define OBJ_INSN_SZ 8
 
@@ -233,6 +235,11 @@ struct bpfrt_map {
 				* struct_ops: program index per member */
 	uint32_t slot_cnt;
 	uint32_t st_ops_type_id;   /* struct_ops: BTF id of the struct */
+	/*
+	 * The live map (src/maps/map.h), or NULL for a definition. A map made
+	 * by bpfrt_map__create() has obj == NULL, idx == -1 and live set.
+	 */
+	struct map *live;
 };
 
 enum obj_ext_type {
