@@ -21,3 +21,20 @@ echo "== A truncated packet is caught by the program's own bounds checks:"
 head -c 30 examples/udp_packet.bin >/tmp/bpfrt-demo-short.bin
 "$BPFRT" run examples/ipv4_parse.asm --mem /tmp/bpfrt-demo-short.bin
 rm -f /tmp/bpfrt-demo-short.bin
+
+echo
+echo "== A real ELF object: tests/progs/xdp_parse.bpf.c compiled by clang (libbpf headers),"
+echo "   opened by bpfrt's loader (BTF, maps, relocations) without a kernel:"
+OBJ=${TMPDIR:-/tmp}/bpfrt-demo-xdp_parse.o
+if clang -target bpf -g -O2 -mcpu=v3 -I/usr/include/"$(cc -print-multiarch 2>/dev/null)" \
+	-c tests/progs/xdp_parse.bpf.c -o "$OBJ" 2>/dev/null; then
+	"$BPFRT" prog list "$OBJ"
+	echo
+	"$BPFRT" map list "$OBJ"
+	echo
+	"$BPFRT" disasm "$OBJ" --prog xdp_parse | head -24
+	echo "   ..."
+	rm -f "$OBJ"
+else
+	echo "   (skipped: clang cannot compile BPF programs here)"
+fi
