@@ -177,6 +177,39 @@ static const struct create_case create_cases[] = {
 	{ PHASH, 4, 32769, 1, BPFRT_F_NUMA_NODE, 0, 0, NULL, EINVAL, false },
 	{ PHASH, 4, 4, 1, NOPRE, 0, 0, NULL, 0, false },
 	{ PHASH, 4, 4, 1, BPFRT_F_NO_COMMON_LRU, 0, 0, NULL, EINVAL, false },
+	/* Queues and stacks: keyless. */
+	{ BPFRT_MAP_TYPE_QUEUE, 0, 8, 16, 0, 0, 0, NULL, 0, false },
+	{ BPFRT_MAP_TYPE_QUEUE, 4, 8, 16, 0, 0, 0, NULL, EINVAL, false },
+	{ BPFRT_MAP_TYPE_QUEUE, 0, 0, 16, 0, 0, 0, NULL, EINVAL, false },
+	{ BPFRT_MAP_TYPE_QUEUE, 0, 8, 0, 0, 0, 0, NULL, EINVAL, false },
+	{ BPFRT_MAP_TYPE_QUEUE, 0, 8, 16, NOPRE, 0, 0, NULL, EINVAL, false },
+	{ BPFRT_MAP_TYPE_QUEUE, 0, (4U << 20) + 1, 1, 0, 0, 0, NULL, E2BIG, false },
+	{ BPFRT_MAP_TYPE_STACK, 0, 8, 16, RDONLY, 0, 0, NULL, 0, false },
+	{ BPFRT_MAP_TYPE_STACK, 0, 8, 16, BPFRT_F_NUMA_NODE, 0, 0, NULL, 0, false },
+	{ BPFRT_MAP_TYPE_STACK, 0, 8, 16, ZSEED, 0, 0, NULL, EINVAL, false },
+	{ BPFRT_MAP_TYPE_STACK, 0, 8, 16, 0, 0, 1, NULL, EINVAL, false },  /* map_extra */
+	/* Bloom filters: keyless, map_extra = number of hash functions (0: 5). */
+	{ BPFRT_MAP_TYPE_BLOOM_FILTER, 0, 8, 16, 0, 0, 0, NULL, 0, false },
+	{ BPFRT_MAP_TYPE_BLOOM_FILTER, 0, 8, 16, ZSEED, 0, 15, NULL, 0, false },
+	{ BPFRT_MAP_TYPE_BLOOM_FILTER, 0, 8, 16, 0, 0, 16, NULL, EINVAL, false },
+	{ BPFRT_MAP_TYPE_BLOOM_FILTER, 4, 8, 16, 0, 0, 0, NULL, EINVAL, false },
+	{ BPFRT_MAP_TYPE_BLOOM_FILTER, 0, 0, 16, 0, 0, 0, NULL, EINVAL, false },
+	{ BPFRT_MAP_TYPE_BLOOM_FILTER, 0, 8, 0, 0, 0, 0, NULL, EINVAL, false },
+	{ BPFRT_MAP_TYPE_BLOOM_FILTER, 0, 8, 16, NOPRE, 0, 0, NULL, EINVAL, false },
+	{ BPFRT_MAP_TYPE_BLOOM_FILTER, 4, (4U << 20) + 1, 0, 0, 0, 0, NULL, E2BIG, false },
+	/* LPM tries: BPF_F_NO_PREALLOC, 1 to 256 bytes of data after the prefix length. */
+	{ BPFRT_MAP_TYPE_LPM_TRIE, 8, 8, 16, NOPRE, 0, 0, NULL, 0, false },
+	{ BPFRT_MAP_TYPE_LPM_TRIE, 8, 8, 16, 0, 0, 0, NULL, EINVAL, false },
+	{ BPFRT_MAP_TYPE_LPM_TRIE, 4, 8, 16, NOPRE, 0, 0, NULL, EINVAL, false },
+	{ BPFRT_MAP_TYPE_LPM_TRIE, 5, 8, 16, NOPRE, 0, 0, NULL, 0, false },
+	{ BPFRT_MAP_TYPE_LPM_TRIE, 260, 8, 16, NOPRE, 0, 0, NULL, 0, false },
+	{ BPFRT_MAP_TYPE_LPM_TRIE, 261, 8, 16, NOPRE, 0, 0, NULL, EINVAL, false },
+	{ BPFRT_MAP_TYPE_LPM_TRIE, 8, 0, 16, NOPRE, 0, 0, NULL, EINVAL, false },
+	{ BPFRT_MAP_TYPE_LPM_TRIE, 8, 8, 0, NOPRE, 0, 0, NULL, EINVAL, false },
+	{ BPFRT_MAP_TYPE_LPM_TRIE, 8, 8, 16, NOPRE | ZSEED, 0, 0, NULL, EINVAL, false },
+	{ BPFRT_MAP_TYPE_LPM_TRIE, 8, (4U << 20) - 280, 1, NOPRE, 0, 0, NULL, 0, false },
+	{ BPFRT_MAP_TYPE_LPM_TRIE, 8, (4U << 20) - 279, 1, NOPRE, 0, 0, NULL, EINVAL, false },
+	{ BPFRT_MAP_TYPE_LPM_TRIE, 8, 8, 0xffffffffU, NOPRE, 0, 0, NULL, 0, false },
 	/* Types the kernel has and bpfrt does not yet. */
 	{ BPFRT_MAP_TYPE_LRU_HASH, 4, 4, 1, 0, 0, 0, NULL, ENOTSUPP, true },
 	{ BPFRT_MAP_TYPE_RINGBUF, 0, 0, 4096, 0, 0, 0, NULL, ENOTSUPP, true },
@@ -617,6 +650,492 @@ static void test_iteration(void)
 		}
 		bpfrt_map__destroy(h);
 	}
+}
+
+/* ---- queues and stacks ---- */
+
+/* One element op on a keyless map: bpfrt's (m) or the kernel's (fd). */
+static int kl_op(const struct bpfrt_map *m, int fd, int cmd, void *v, size_t vs, uint64_t flags)
+{
+	if (!m)
+		return k_elem(cmd, fd, NULL, v, flags);
+	switch (cmd) {
+	case BPF_MAP_UPDATE_ELEM: return bpfrt_map__update_elem(m, NULL, 0, v, vs, flags);
+	case BPF_MAP_LOOKUP_ELEM: return bpfrt_map__lookup_elem(m, NULL, 0, v, vs, flags);
+	case BPF_MAP_LOOKUP_AND_DELETE_ELEM:
+		return bpfrt_map__lookup_and_delete_elem(m, NULL, 0, v, vs, flags);
+	case BPF_MAP_DELETE_ELEM: return bpfrt_map__delete_elem(m, NULL, 0, flags);
+	default: return bpfrt_map__get_next_key(m, NULL, v, 0);
+	}
+}
+
+struct qs_step {
+	int cmd;
+	uint64_t value;    /* pushed, or expected from peek / pop */
+	uint64_t flags;
+	int err;
+};
+
+#define QS_END { -1, 0, 0, 0 }
+
+/* max_entries 3, value_size 8: the same steps on a queue and a stack. */
+static const struct qs_step queue_steps[] = {
+	{ BPF_MAP_LOOKUP_ELEM, 0, 0, -ENOENT }, { BPF_MAP_LOOKUP_AND_DELETE_ELEM, 0, 0, -ENOENT },
+	{ BPF_MAP_UPDATE_ELEM, 1, BPFRT_NOEXIST, -EINVAL }, { BPF_MAP_UPDATE_ELEM, 1, 3, -EINVAL },
+	{ BPF_MAP_UPDATE_ELEM, 1, LOCK, -EINVAL }, { BPF_MAP_UPDATE_ELEM, 1, 0, 0 },
+	{ BPF_MAP_UPDATE_ELEM, 2, BPFRT_EXIST, 0 }, { BPF_MAP_UPDATE_ELEM, 3, 0, 0 },
+	{ BPF_MAP_UPDATE_ELEM, 4, 0, -E2BIG }, { BPF_MAP_LOOKUP_ELEM, 1, 0, 0 },
+	{ BPF_MAP_UPDATE_ELEM, 4, BPFRT_EXIST, 0 },           /* drops 1, the oldest */
+	{ BPF_MAP_LOOKUP_ELEM, 2, 0, 0 }, { BPF_MAP_LOOKUP_ELEM, 2, LOCK, -EINVAL },
+	{ BPF_MAP_LOOKUP_AND_DELETE_ELEM, 2, LOCK, -EINVAL },
+	{ BPF_MAP_LOOKUP_AND_DELETE_ELEM, 2, 0, 0 }, { BPF_MAP_UPDATE_ELEM, 5, 0, 0 },
+	{ BPF_MAP_DELETE_ELEM, 0, 0, -EINVAL }, { BPF_MAP_GET_NEXT_KEY, 0, 0, -EINVAL },
+	{ BPF_MAP_LOOKUP_AND_DELETE_ELEM, 3, 0, 0 }, { BPF_MAP_LOOKUP_AND_DELETE_ELEM, 4, 0, 0 },
+	{ BPF_MAP_LOOKUP_AND_DELETE_ELEM, 5, 0, 0 }, { BPF_MAP_LOOKUP_ELEM, 0, 0, -ENOENT },
+	QS_END,
+};
+
+static const struct qs_step stack_steps[] = {
+	{ BPF_MAP_LOOKUP_ELEM, 0, 0, -ENOENT }, { BPF_MAP_LOOKUP_AND_DELETE_ELEM, 0, 0, -ENOENT },
+	{ BPF_MAP_UPDATE_ELEM, 1, BPFRT_NOEXIST, -EINVAL }, { BPF_MAP_UPDATE_ELEM, 1, 0, 0 },
+	{ BPF_MAP_UPDATE_ELEM, 2, 0, 0 }, { BPF_MAP_UPDATE_ELEM, 3, BPFRT_EXIST, 0 },
+	{ BPF_MAP_UPDATE_ELEM, 4, 0, -E2BIG }, { BPF_MAP_LOOKUP_ELEM, 3, 0, 0 },
+	{ BPF_MAP_UPDATE_ELEM, 4, BPFRT_EXIST, 0 },           /* drops 1, the bottom */
+	{ BPF_MAP_LOOKUP_AND_DELETE_ELEM, 4, 0, 0 }, { BPF_MAP_LOOKUP_AND_DELETE_ELEM, 3, 0, 0 },
+	{ BPF_MAP_UPDATE_ELEM, 5, 0, 0 }, { BPF_MAP_LOOKUP_AND_DELETE_ELEM, 5, 0, 0 },
+	{ BPF_MAP_LOOKUP_AND_DELETE_ELEM, 2, 0, 0 }, { BPF_MAP_LOOKUP_AND_DELETE_ELEM, 0, 0, -ENOENT },
+	{ BPF_MAP_DELETE_ELEM, 0, 0, -EINVAL }, { BPF_MAP_GET_NEXT_KEY, 0, 0, -EINVAL },
+	QS_END,
+};
+
+static void run_qs_steps(const char *name, uint32_t type, const struct qs_step *steps)
+{
+	struct bpfrt_map *m = mk(type, 0, 8, 3, 0);
+	int fd = have_kernel ? k_create(type, 0, 8, 3, 0, 0, 0, NULL) : -1;
+	bool ok = m != NULL;
+
+	for (int i = 0; m && steps[i].cmd >= 0; i++) {
+		const struct qs_step *st = &steps[i];
+		uint64_t v = st->cmd == BPF_MAP_UPDATE_ELEM ? st->value : 0xeeee, kv = v;
+		int got = kl_op(m, -1, st->cmd, &v, 8, st->flags), kgot;
+		bool read = st->cmd == BPF_MAP_LOOKUP_ELEM || st->cmd == BPF_MAP_LOOKUP_AND_DELETE_ELEM;
+
+		if (got != st->err || (read && !got && v != st->value)) {
+			t_fail("%s step %d: got %d (value %llu), want %d (value %llu)", name, i, got,
+			       (unsigned long long)v, st->err, (unsigned long long)st->value);
+			ok = false;
+		}
+		if (fd < 0)
+			continue;
+		kgot = kl_op(NULL, fd, st->cmd, &kv, 8, st->flags);
+		if (kgot != st->err || (read && !kgot && kv != st->value)) {
+			t_fail("%s step %d: the kernel says %d (value %llu)", name, i, kgot,
+			       (unsigned long long)kv);
+			ok = false;
+		}
+	}
+	if (ok)
+		t_pass("%s: push, peek, pop, overwrite when full%s", name,
+		       fd >= 0 ? " (and the kernel agrees)" : "");
+	if (fd >= 0)
+		close(fd);
+	bpfrt_map__destroy(m);
+}
+
+static void test_queue_stack(void)
+{
+	struct bpfrt_map *m;
+	uint64_t v = 7, out = 0;
+	uint32_t key = 0;
+
+	run_qs_steps("queue", BPFRT_MAP_TYPE_QUEUE, queue_steps);
+	run_qs_steps("stack", BPFRT_MAP_TYPE_STACK, stack_steps);
+
+	/* Sizes: no key, whole values; frozen maps refuse pushes and pops. */
+	m = mk(BPFRT_MAP_TYPE_QUEUE, 0, 8, 4, 0);
+	T_CHECK(m && bpfrt_map__update_elem(m, &key, 4, &v, 8, 0) == -EINVAL &&
+		bpfrt_map__update_elem(m, NULL, 0, &v, 4, 0) == -EINVAL &&
+		bpfrt_map__update_elem(m, NULL, 0, &v, 8, 0) == 0 &&
+		bpfrt_map__freeze(m) == 0 && bpfrt_map__update_elem(m, NULL, 0, &v, 8, 0) == -EPERM &&
+		bpfrt_map__lookup_and_delete_elem(m, NULL, 0, &out, 8, 0) == -EPERM &&
+		bpfrt_map__lookup_elem(m, NULL, 0, &out, 8, 0) == 0 && out == 7,
+		"queue: key size 0, value size checked, frozen: peek only");
+	bpfrt_map__destroy(m);
+
+	/* Wrapping around the ring many times keeps FIFO order. */
+	m = mk(BPFRT_MAP_TYPE_QUEUE, 0, 8, 5, 0);
+	{
+		uint64_t next_in = 0, next_out = 0;
+		bool ok = m != NULL;
+
+		for (int i = 0; ok && i < 1000; i++) {
+			if (i % 3 != 2 && bpfrt_map__update_elem(m, NULL, 0, &next_in, 8, 0) == 0)
+				next_in++;
+			else if (bpfrt_map__lookup_and_delete_elem(m, NULL, 0, &out, 8, 0) == 0)
+				ok = out == next_out++;
+		}
+		T_CHECK(ok && next_out > 300, "queue: FIFO order across ring wrap-arounds");
+	}
+	bpfrt_map__destroy(m);
+
+	/* Programs: the keyed helpers do not apply (the verifier refuses them). */
+	m = mk(BPFRT_MAP_TYPE_STACK, 0, 8, 4, 0);
+	T_CHECK(m && map_lookup(map_of(m), NULL, 0) == NULL &&
+		map_update(map_of(m), NULL, &v, 0, 0) == -EINVAL &&
+		map_delete(map_of(m), NULL) == -EINVAL, "stack: program-side keyed ops refused");
+	bpfrt_map__destroy(m);
+}
+
+/* Two producers and two consumers on one small queue: every value comes out once. */
+enum { QS_PER_PRODUCER = 20000 };
+
+struct qs_worker {
+	struct bpfrt_map *m;
+	uint64_t base;             /* producer: values base + 1 .. base + QS_PER_PRODUCER */
+	uint64_t sum;              /* consumer: sum of values popped */
+	uint32_t popped;
+	uint32_t *total;           /* pops by all consumers */
+};
+
+static void *qs_producer(void *arg)
+{
+	struct qs_worker *w = arg;
+
+	for (uint64_t i = 1; i <= QS_PER_PRODUCER;) {
+		uint64_t v = w->base + i;
+
+		if (bpfrt_map__update_elem(w->m, NULL, 0, &v, 8, 0) == 0)
+			i++;
+		else
+			sched_yield();
+	}
+	return NULL;
+}
+
+static void *qs_consumer(void *arg)
+{
+	struct qs_worker *w = arg;
+	uint64_t v;
+
+	while (__atomic_load_n(w->total, __ATOMIC_RELAXED) < 2 * QS_PER_PRODUCER) {
+		if (bpfrt_map__lookup_and_delete_elem(w->m, NULL, 0, &v, 8, 0) == 0) {
+			w->sum += v;
+			w->popped++;
+			__atomic_add_fetch(w->total, 1, __ATOMIC_RELAXED);
+		} else {
+			sched_yield();
+		}
+	}
+	return NULL;
+}
+
+static void test_queue_concurrency(void)
+{
+	struct bpfrt_map *m = mk(BPFRT_MAP_TYPE_QUEUE, 0, 8, 8, 0);
+	struct qs_worker w[4];
+	pthread_t th[4];
+	uint32_t total = 0;
+	uint64_t sum = 0, want = 0;
+
+	for (int i = 0; i < 4; i++) {
+		w[i] = (struct qs_worker){ m, i < 2 ? (uint64_t)i << 32 : 0, 0, 0, &total };
+		pthread_create(&th[i], NULL, i < 2 ? qs_producer : qs_consumer, &w[i]);
+	}
+	for (int i = 0; i < 4; i++)
+		pthread_join(th[i], NULL);
+	for (uint64_t i = 1; i <= QS_PER_PRODUCER; i++)
+		want += i + (i + (1ULL << 32));
+	sum = w[2].sum + w[3].sum;
+	T_CHECK(m && total == 2 * QS_PER_PRODUCER && sum == want,
+		"concurrency: 2 producers and 2 consumers on a queue of 8, every value popped once");
+	bpfrt_map__destroy(m);
+}
+
+/* ---- bloom filters ---- */
+
+static void test_bloom(void)
+{
+	/* value_size, max_entries, map_extra: jhash2 and jhash, several array sizes. */
+	static const struct { uint32_t vs, max; uint64_t extra; } cfg[] = {
+		{ 8, 64, 3 }, { 4, 100, 0 }, { 3, 10, 1 }, { 13, 1000, 7 }, { 16, 1, 15 },
+		{ 1, 5000, 2 }, { 8, 16, 1 }, { 5, 50, 2 }, { 12, 30, 4 },
+	};
+	struct bpfrt_map *m;
+	uint64_t v = 1;
+	int fd;
+
+	for (size_t c = 0; c < ARRAY_SIZE(cfg); c++) {
+		struct bpfrt_map_create_opts o = { .sz = sizeof(o), .map_flags = ZSEED,
+						   .map_extra = cfg[c].extra };
+		uint32_t vs = cfg[c].vs, n = cfg[c].max, fneg = 0, diff = 0, fpos = 0;
+		uint8_t val[16];
+
+		m = bpfrt_map__create(BPFRT_MAP_TYPE_BLOOM_FILTER, 0, vs, n, &o);
+		fd = have_kernel ? k_create(BPFRT_MAP_TYPE_BLOOM_FILTER, 0, vs, n, ZSEED, 0,
+					    cfg[c].extra, NULL) : -1;
+		if (!m) {
+			t_fail("bloom %u/%u/%llu: create: %s", vs, n, (unsigned long long)cfg[c].extra,
+			       strerror(errno));
+			continue;
+		}
+		/* Push values 0..n-1 (as bytes of i * 2654435761), test 4n values. */
+		for (uint32_t i = 0; i < 4 * n; i++) {
+			uint64_t x = (uint64_t)i * 2654435761u;
+			int got, kgot;
+
+			for (uint32_t b = 0; b < vs; b++)
+				val[b] = (uint8_t)(x >> (8 * (b % 8))) ^ (uint8_t)b;
+			if (i < n) {
+				bpfrt_map__update_elem(m, NULL, 0, val, vs, 0);
+				if (fd >= 0)
+					k_elem(BPF_MAP_UPDATE_ELEM, fd, NULL, val, 0);
+				continue;
+			}
+			/* Test the pushed ones (i - n < n), then others. */
+			if (i < 2 * n) {
+				for (uint32_t b = 0; b < vs; b++)
+					val[b] = (uint8_t)((uint64_t)(i - n) * 2654435761u >> (8 * (b % 8))) ^
+						 (uint8_t)b;
+			}
+			got = bpfrt_map__lookup_elem(m, NULL, 0, val, vs, 0);
+			fneg += i < 2 * n && got != 0;
+			fpos += i >= 2 * n && got == 0;
+			if (fd >= 0) {
+				kgot = k_elem(BPF_MAP_LOOKUP_ELEM, fd, NULL, val, 0);
+				diff += kgot != got;
+			}
+		}
+		T_CHECK(fneg == 0 && diff == 0, "bloom %u/%u/%llu: no false negatives, %u false "
+			"positives in %u%s", vs, n, (unsigned long long)cfg[c].extra, fpos, 2 * n,
+			fd >= 0 ? ", every answer the kernel's (zero seed)" : "");
+		if (fd >= 0)
+			close(fd);
+		bpfrt_map__destroy(m);
+	}
+
+	m = mk(BPFRT_MAP_TYPE_BLOOM_FILTER, 0, 8, 16, 0);
+	T_CHECK(m && bpfrt_map__update_elem(m, NULL, 0, &v, 8, BPFRT_NOEXIST) == -EINVAL &&
+		bpfrt_map__update_elem(m, NULL, 0, &v, 8, BPFRT_EXIST) == -EINVAL &&
+		bpfrt_map__lookup_elem(m, NULL, 0, &v, 8, 0) == -ENOENT &&
+		bpfrt_map__update_elem(m, NULL, 0, &v, 8, 0) == 0 &&
+		bpfrt_map__lookup_elem(m, NULL, 0, &v, 8, 0) == 0 &&
+		bpfrt_map__delete_elem(m, NULL, 0, 0) == -EOPNOTSUPP &&
+		bpfrt_map__get_next_key(m, NULL, NULL, 0) == -EOPNOTSUPP &&
+		bpfrt_map__lookup_and_delete_elem(m, NULL, 0, &v, 8, 0) == -ENOTSUPP,
+		"bloom: push BPF_ANY only; peek; no delete, pop or iteration");
+	bpfrt_map__destroy(m);
+}
+
+/* ---- LPM tries ---- */
+
+struct lpm4 {
+	uint32_t prefixlen;
+	uint8_t data[4];
+};
+
+static struct lpm4 lpm4(uint32_t plen, uint8_t a, uint8_t b, uint8_t c, uint8_t d)
+{
+	struct lpm4 k = { plen, { a, b, c, d } };
+
+	return k;
+}
+
+/* get_next_key on bpfrt (m) or the kernel (fd). */
+static int lpm_next(const struct bpfrt_map *m, int fd, const struct lpm4 *k, struct lpm4 *next)
+{
+	if (m)
+		return bpfrt_map__get_next_key(m, k, next, sizeof(*next));
+	return k_elem(BPF_MAP_GET_NEXT_KEY, fd, k, next, 0);
+}
+
+static uint64_t lpm_rng = 0x1234567;
+
+static uint32_t lpm_rand(void)
+{
+	lpm_rng = lpm_rng * 6364136223846793005ULL + 1442695040888963407ULL;
+	return (uint32_t)(lpm_rng >> 33);
+}
+
+static void test_lpm_trie(void)
+{
+	struct bpfrt_map *m = mk(BPFRT_MAP_TYPE_LPM_TRIE, 8, 4, 16, NOPRE);
+	struct lpm4 k, next;
+	uint32_t v, *p;
+	int err;
+
+	/* The kernel's own example: post-order, more specific prefixes first. */
+	static const uint8_t order[][3] = { { 0, 24 }, { 1, 24 }, { 128, 24 }, { 0, 16 } };
+	bool ok = m != NULL;
+
+	v = 16, k = lpm4(16, 192, 168, 0, 0), ok &= !bpfrt_map__update_elem(m, &k, 8, &v, 4, 0);
+	v = 24, k = lpm4(24, 192, 168, 0, 0), ok &= !bpfrt_map__update_elem(m, &k, 8, &v, 4, 0);
+	v = 124, k = lpm4(24, 192, 168, 1, 0), ok &= !bpfrt_map__update_elem(m, &k, 8, &v, 4, 0);
+	v = 224, k = lpm4(24, 192, 168, 128, 0), ok &= !bpfrt_map__update_elem(m, &k, 8, &v, 4, 0);
+	for (int i = 0; ok && i < 4; i++) {
+		ok &= !lpm_next(m, -1, i ? &k : NULL, &next) && next.prefixlen == order[i][1] &&
+		      next.data[2] == order[i][0];
+		k = next;
+	}
+	T_CHECK(ok && lpm_next(m, -1, &k, &next) == -ENOENT,
+		"lpm_trie: iteration in the kernel's post-order");
+	k = lpm4(32, 192, 168, 1, 77);
+	T_CHECK(!bpfrt_map__lookup_elem(m, &k, 8, &v, 4, 0) && v == 124 &&
+		(k = lpm4(32, 192, 168, 2, 1), !bpfrt_map__lookup_elem(m, &k, 8, &v, 4, 0)) && v == 16 &&
+		(k = lpm4(32, 10, 0, 0, 1), bpfrt_map__lookup_elem(m, &k, 8, &v, 4, 0) == -ENOENT) &&
+		(k = lpm4(20, 192, 168, 1, 1), !bpfrt_map__lookup_elem(m, &k, 8, &v, 4, 0)) && v == 16,
+		"lpm_trie: longest-prefix match, limited to the key's prefix length");
+	k = lpm4(32, 192, 168, 128, 9);
+	p = map_lookup(map_of(m), &k, 0);
+	T_CHECK(p && *p == 224, "lpm_trie: program-side look-up points at the value");
+	k = lpm4(33, 192, 168, 0, 0);
+	T_CHECK(bpfrt_map__update_elem(m, &k, 8, &v, 4, 0) == -EINVAL &&
+		bpfrt_map__delete_elem(m, &k, 8, 0) == -EINVAL &&
+		bpfrt_map__lookup_elem(m, &k, 8, &v, 4, 0) == -ENOENT &&
+		(k = lpm4(16, 192, 168, 0, 0), bpfrt_map__update_elem(m, &k, 8, &v, 4, 3) == -EINVAL) &&
+		bpfrt_map__update_elem(m, &k, 8, &v, 4, BPFRT_NOEXIST) == -EEXIST &&
+		(k = lpm4(15, 192, 168, 0, 0), bpfrt_map__update_elem(m, &k, 8, &v, 4,
+								      BPFRT_EXIST) == -ENOENT) &&
+		bpfrt_map__delete_elem(m, &k, 8, 0) == -ENOENT &&
+		bpfrt_map__lookup_and_delete_elem(m, &k, 8, &v, 4, 0) == -ENOTSUPP,
+		"lpm_trie: prefixlen above the maximum, flags, exact-prefix update and delete");
+	bpfrt_map__destroy(m);
+
+	/* Full: ENOSPC for a new prefix, a stored one can still be replaced. */
+	m = mk(BPFRT_MAP_TYPE_LPM_TRIE, 5, 4, 2, NOPRE);
+	{
+		uint8_t k5[5] = { 8, 0, 0, 0, 10 };
+		bool full_ok = m && !bpfrt_map__update_elem(m, k5, 5, &v, 4, 0);
+
+		k5[4] = 11;
+		full_ok &= !bpfrt_map__update_elem(m, k5, 5, &v, 4, 0);
+		k5[4] = 12;
+		full_ok &= bpfrt_map__update_elem(m, k5, 5, &v, 4, 0) == -ENOSPC;
+		k5[4] = 11;
+		full_ok &= !bpfrt_map__update_elem(m, k5, 5, &v, 4, BPFRT_EXIST);
+		T_CHECK(full_ok, "lpm_trie: full map: ENOSPC for new prefixes only");
+	}
+	bpfrt_map__destroy(m);
+
+	/*
+	 * Random prefixes on bpfrt and the kernel: the same answers, and
+	 * get_next_key (from every stored key and from keys not stored) the
+	 * same, in order.
+	 */
+	if (!have_kernel) {
+		t_skip("lpm_trie: order against the kernel: bpf() not permitted");
+		return;
+	}
+	m = mk(BPFRT_MAP_TYPE_LPM_TRIE, 8, 4, 200, NOPRE);
+	{
+		int fd = k_create(BPFRT_MAP_TYPE_LPM_TRIE, 8, 4, 200, NOPRE, 0, 0, NULL);
+		uint32_t mism = 0, steps = 0, kv;
+		struct lpm4 knext;
+
+		for (int round = 0; round < 3000; round++) {
+			uint32_t r = lpm_rand(), plen = lpm_rand() % 34, op = lpm_rand() % 10;
+			int kerr;
+
+			/* Few distinct high bits so that prefixes nest and share paths. */
+			k = lpm4(plen, (uint8_t)(10 + (r & 1)), (uint8_t)(r >> 1 & 3),
+				 (uint8_t)(r >> 8), (uint8_t)(r >> 16));
+			v = r;
+			if (op < 5) {
+				err = bpfrt_map__update_elem(m, &k, 8, &v, 4, op % 3);
+				kerr = k_elem(BPF_MAP_UPDATE_ELEM, fd, &k, &v, op % 3);
+			} else if (op < 8) {
+				err = bpfrt_map__delete_elem(m, &k, 8, 0);
+				kerr = k_elem(BPF_MAP_DELETE_ELEM, fd, &k, NULL, 0);
+			} else if (op < 9) {
+				v = kv = 0;
+				err = bpfrt_map__lookup_elem(m, &k, 8, &v, 4, 0);
+				kerr = k_elem(BPF_MAP_LOOKUP_ELEM, fd, &k, &kv, 0);
+				mism += v != kv;
+			} else {
+				memset(&next, 0, sizeof(next));
+				memset(&knext, 0, sizeof(knext));
+				err = lpm_next(m, -1, &k, &next);
+				kerr = lpm_next(NULL, fd, &k, &knext);
+				mism += memcmp(&next, &knext, sizeof(next)) != 0;
+			}
+			mism += err != kerr;
+			if (round % 100)
+				continue;
+			/* A whole walk, key by key. */
+			for (err = lpm_next(m, -1, NULL, &next), kerr = lpm_next(NULL, fd, NULL, &knext);
+			     !err && !kerr; steps++) {
+				mism += memcmp(&next, &knext, sizeof(next)) != 0;
+				k = next;
+				err = lpm_next(m, -1, &k, &next);
+				kerr = lpm_next(NULL, fd, &k, &knext);
+			}
+			mism += err != kerr;
+		}
+		T_CHECK(fd >= 0 && mism == 0 && steps > 100, "lpm_trie: 3000 random ops and %u walk "
+			"steps, every answer and key order the kernel's (%u differ)", steps, mism);
+		if (fd >= 0)
+			close(fd);
+	}
+	bpfrt_map__destroy(m);
+}
+
+/* A writer churns /24s under a stable /8 while readers look up from the program side. */
+struct lpm_worker {
+	struct bpfrt_map *m;
+	int stop;
+	uint32_t bad, reads;
+};
+
+static void *lpm_churner(void *arg)
+{
+	struct lpm_worker *w = arg;
+	uint32_t v;
+
+	for (uint32_t i = 0; i < 20000; i++) {
+		struct lpm4 k = lpm4(24, 10, (uint8_t)(i % 7), (uint8_t)(i % 13), 0);
+
+		v = 24;
+		if (i % 3 == 2)
+			bpfrt_map__delete_elem(w->m, &k, 8, 0);
+		else
+			bpfrt_map__update_elem(w->m, &k, 8, &v, 4, 0);
+	}
+	__atomic_store_n(&w->stop, 1, __ATOMIC_RELEASE);
+	return NULL;
+}
+
+static void *lpm_reader(void *arg)
+{
+	struct lpm_worker *w = arg;
+	uint32_t i = 0;
+
+	while (!__atomic_load_n(&w->stop, __ATOMIC_ACQUIRE)) {
+		struct lpm4 k = lpm4(32, 10, (uint8_t)(i % 7), (uint8_t)(i % 13), (uint8_t)i);
+		uint32_t *p = map_lookup(map_of(w->m), &k, 0);
+
+		if (!p || (*p != 8 && *p != 24))
+			__atomic_add_fetch(&w->bad, 1, __ATOMIC_RELAXED);
+		__atomic_add_fetch(&w->reads, 1, __ATOMIC_RELAXED);
+		i++;
+	}
+	return NULL;
+}
+
+static void test_lpm_concurrency(void)
+{
+	struct lpm_worker w = { mk(BPFRT_MAP_TYPE_LPM_TRIE, 8, 4, 256, NOPRE), 0, 0, 0 };
+	struct lpm4 k = lpm4(8, 10, 0, 0, 0);
+	uint32_t v = 8;
+	pthread_t th[3];
+
+	bpfrt_map__update_elem(w.m, &k, 8, &v, 4, 0);
+	pthread_create(&th[0], NULL, lpm_churner, &w);
+	pthread_create(&th[1], NULL, lpm_reader, &w);
+	pthread_create(&th[2], NULL, lpm_reader, &w);
+	for (int i = 0; i < 3; i++)
+		pthread_join(th[i], NULL);
+	T_CHECK(w.m && w.bad == 0, "concurrency: lpm_trie look-ups during updates and deletes "
+		"always find the /8 or a /24 (%u reads)", w.reads);
+	bpfrt_map__destroy(w.m);
 }
 
 /* ---- batches ---- */
@@ -1081,6 +1600,11 @@ int main(void)
 	test_scripts();
 	test_sizes_and_layout();
 	test_iteration();
+	test_queue_stack();
+	test_queue_concurrency();
+	test_bloom();
+	test_lpm_trie();
+	test_lpm_concurrency();
 	test_batches();
 	test_spin_lock();
 	test_memory();

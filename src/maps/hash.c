@@ -8,12 +8,12 @@
  * Layout. max_entries nodes, each {link, hash, free-list link, key}, in one
  * node arena; node i's value is slot i of the value arena (map.h), so values
  * never share memory with keys or links. Buckets are a power of 2 at least
- * max_entries, as in the kernel, and the hash is the kernel's jhash, so with
- * BPF_F_ZERO_SEED every key lands in the kernel's bucket: iteration visits
- * buckets in the kernel's order and batches stop at the same places. Inside
- * a bucket, new keys go first, as in the kernel; an update of a present key
- * changes its value in place (the kernel moves it to the front: the one
- * order difference).
+ * max_entries, as in the kernel, and the hash is the kernel's jhash
+ * (jhash.h), so with BPF_F_ZERO_SEED every key lands in the kernel's bucket:
+ * iteration visits buckets in the kernel's order and batches stop at the
+ * same places. Inside a bucket, new keys go first, as in the kernel; an
+ * update of a present key changes its value in place (the kernel moves it to
+ * the front: the one order difference).
  *
  *   bucket b:  first ─► node ─► node ─► NULLS(b)
  *
@@ -33,6 +33,7 @@
 #include <time.h>
 
 #include "core/core.h"
+#include "maps/jhash.h"
 #include "maps/map.h"
 
 #define F_CREATE_MASK (BPFRT_F_NO_PREALLOC | BPFRT_F_NO_COMMON_LRU | BPFRT_F_NUMA_NODE | \
@@ -86,109 +87,18 @@ struct htab {
 	uint32_t fresh;
 };
 
-/* ---- the kernel's jhash (Bob Jenkins' lookup3) ---- */
-
-static inline uint32_t rol32(uint32_t w, unsigned int s)
-{
-	return (w << s) | (w >> (32 - s));
-}
-
-#define JHASH_INITVAL 0xdeadbeefU
-
-#define JHASH_MIX(a, b, c) do {                                  \
-	a -= c; a ^= rol32(c, 4);  c += b;                       \
-	b -= a; b ^= rol32(a, 6);  a += c;                       \
-	c -= b; c ^= rol32(b, 8);  b += a;                       \
-	a -= c; a ^= rol32(c, 16); c += b;                       \
-	b -= a; b ^= rol32(a, 19); a += c;                       \
-	c -= b; c ^= rol32(b, 4);  b += a;                       \
-} while (0)
-
-#define JHASH_FINAL(a, b, c) do {                                \
-	c ^= b; c -= rol32(b, 14);                               \
-	a ^= c; a -= rol32(c, 11);                               \
-	b ^= a; b -= rol32(a, 25);                               \
-	c ^= b; c -= rol32(b, 16);                               \
-	a ^= c; a -= rol32(c, 4);                                \
-	b ^= a; b -= rol32(a, 14);                               \
-	c ^= b; c -= rol32(b, 24);                               \
-} while (0)
-
 static inline uint32_t load32(const unsigned char *p)
 {
-	uint32_t v;
-
-	memcpy(&v, p, sizeof(v)); /* keys from a program's stack may be unaligned */
-	return v;
+	return jhash_load32(p);
 }
-
-/* jhash2(): keys whose size is a multiple of 4, as 32-bit words. */
-static inline uint32_t jhash_words(const unsigned char *k, uint32_t words, uint32_t seed)
-{
-	uint32_t a, b, c;
-
-	a = b = c = JHASH_INITVAL + (words << 2) + seed;
-	for (; words > 3; words -= 3, k += 12) {
-		a += load32(k);
-		b += load32(k + 4);
-		c += load32(k + 8);
-		JHASH_MIX(a, b, c);
-	}
-	switch (words) {
-	case 3: c += load32(k + 8); /* fall through */
-	case 2: b += load32(k + 4); /* fall through */
-	case 1: a += load32(k);
-		JHASH_FINAL(a, b, c);
-		break;
-	default:
-		break;
-	}
-	return c;
-}
-
-/* jhash(): any other key, byte by byte at the tail (little-endian words). */
-static uint32_t jhash_bytes(const unsigned char *k, uint32_t len, uint32_t seed)
-{
-	uint32_t a, b, c;
-
-	a = b = c = JHASH_INITVAL + len + seed;
-	for (; len > 12; len -= 12, k += 12) {
-		a += load32(k);
-		b += load32(k + 4);
-		c += load32(k + 8);
-		JHASH_MIX(a, b, c);
-	}
-	switch (len) {
-	case 12: c += (uint32_t)k[11] << 24; /* fall through */
-	case 11: c += (uint32_t)k[10] << 16; /* fall through */
-	case 10: c += (uint32_t)k[9] << 8;   /* fall through */
-	case 9:  c += k[8];                  /* fall through */
-	case 8:  b += (uint32_t)k[7] << 24;  /* fall through */
-	case 7:  b += (uint32_t)k[6] << 16;  /* fall through */
-	case 6:  b += (uint32_t)k[5] << 8;   /* fall through */
-	case 5:  b += k[4];                  /* fall through */
-	case 4:  a += (uint32_t)k[3] << 24;  /* fall through */
-	case 3:  a += (uint32_t)k[2] << 16;  /* fall through */
-	case 2:  a += (uint32_t)k[1] << 8;   /* fall through */
-	case 1:  a += k[0];
-		JHASH_FINAL(a, b, c);
-		break;
-	default:
-		break;
-	}
-	return c;
-}
-
-#undef JHASH_MIX
-#undef JHASH_FINAL
 
 static inline uint32_t htab_hash(const struct htab *h, const void *key)
 {
 	uint32_t ks = h->map.key_size;
 
 	if (ks % 4 == 0)
-		return jhash_words(key, ks / 4, h->seed);
-	return jhash_bytes(key, ks, h->seed);
+		return jhash2(key, ks / 4, h->seed);
+	return jhash(key, ks, h->seed);
 }
 
 /* ---- nodes and buckets ---- */

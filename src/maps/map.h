@@ -9,6 +9,10 @@
  * map_types.h    the registry: one row per implemented type
  * array.c        ARRAY, PERCPU_ARRAY
  * hash.c         HASH, PERCPU_HASH
+ * queue_stack.c  QUEUE, STACK
+ * bloom.c        BLOOM_FILTER
+ * lpm_trie.c     LPM_TRIE
+ * jhash.h        the kernel's jhash (hash buckets, bloom filter bits)
  *
  * Module prefix: map_ (each type file exports only its ops tables).
  *

@@ -13,6 +13,10 @@
 	X(BPFRT_MAP_TYPE_HASH, htab_map_ops)                    \
 	X(BPFRT_MAP_TYPE_ARRAY, array_map_ops)                  \
 	X(BPFRT_MAP_TYPE_PERCPU_HASH, htab_percpu_map_ops)      \
-	X(BPFRT_MAP_TYPE_PERCPU_ARRAY, percpu_array_map_ops)
+	X(BPFRT_MAP_TYPE_PERCPU_ARRAY, percpu_array_map_ops)    \
+	X(BPFRT_MAP_TYPE_QUEUE, queue_map_ops)                  \
+	X(BPFRT_MAP_TYPE_STACK, stack_map_ops)                  \
+	X(BPFRT_MAP_TYPE_BLOOM_FILTER, bloom_filter_map_ops)    \
+	X(BPFRT_MAP_TYPE_LPM_TRIE, trie_map_ops)
 
 #endif /* BPFRT_MAPS_MAP_TYPES_H */
