@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * bpfrt/types.h - program types and map types, with the
+ * bpfrt/types.h - program types, attach types and map types, with the
  * kernel's numeric values (include/uapi/linux/bpf.h) and the names bpftool
  * prints. Each list is declared once, here, as an X-macro.
  */
@@ -96,9 +96,75 @@ enum bpfrt_map_type {
 #undef X
 };
 
-/* "xdp", "hash", ...; NULL for values outside the lists. */
+/* X(NAME, value, "name"): the kernel's enum bpf_attach_type. */
+#define BPFRT_ATTACH_TYPES(X)                           \
+	X(CGROUP_INET_INGRESS, 0, "cgroup_inet_ingress")       \
+	X(CGROUP_INET_EGRESS, 1, "cgroup_inet_egress")         \
+	X(CGROUP_INET_SOCK_CREATE, 2, "cgroup_inet_sock_create")\
+	X(CGROUP_SOCK_OPS, 3, "cgroup_sock_ops")               \
+	X(SK_SKB_STREAM_PARSER, 4, "sk_skb_stream_parser")     \
+	X(SK_SKB_STREAM_VERDICT, 5, "sk_skb_stream_verdict")   \
+	X(CGROUP_DEVICE, 6, "cgroup_device")                   \
+	X(SK_MSG_VERDICT, 7, "sk_msg_verdict")                 \
+	X(CGROUP_INET4_BIND, 8, "cgroup_inet4_bind")           \
+	X(CGROUP_INET6_BIND, 9, "cgroup_inet6_bind")           \
+	X(CGROUP_INET4_CONNECT, 10, "cgroup_inet4_connect")    \
+	X(CGROUP_INET6_CONNECT, 11, "cgroup_inet6_connect")    \
+	X(CGROUP_INET4_POST_BIND, 12, "cgroup_inet4_post_bind")\
+	X(CGROUP_INET6_POST_BIND, 13, "cgroup_inet6_post_bind")\
+	X(CGROUP_UDP4_SENDMSG, 14, "cgroup_udp4_sendmsg")      \
+	X(CGROUP_UDP6_SENDMSG, 15, "cgroup_udp6_sendmsg")      \
+	X(LIRC_MODE2, 16, "lirc_mode2")                        \
+	X(FLOW_DISSECTOR, 17, "flow_dissector")                \
+	X(CGROUP_SYSCTL, 18, "cgroup_sysctl")                  \
+	X(CGROUP_UDP4_RECVMSG, 19, "cgroup_udp4_recvmsg")      \
+	X(CGROUP_UDP6_RECVMSG, 20, "cgroup_udp6_recvmsg")      \
+	X(CGROUP_GETSOCKOPT, 21, "cgroup_getsockopt")          \
+	X(CGROUP_SETSOCKOPT, 22, "cgroup_setsockopt")          \
+	X(TRACE_RAW_TP, 23, "trace_raw_tp")                    \
+	X(TRACE_FENTRY, 24, "trace_fentry")                    \
+	X(TRACE_FEXIT, 25, "trace_fexit")                      \
+	X(MODIFY_RETURN, 26, "modify_return")                  \
+	X(LSM_MAC, 27, "lsm_mac")                              \
+	X(TRACE_ITER, 28, "trace_iter")                        \
+	X(CGROUP_INET4_GETPEERNAME, 29, "cgroup_inet4_getpeername")\
+	X(CGROUP_INET6_GETPEERNAME, 30, "cgroup_inet6_getpeername")\
+	X(CGROUP_INET4_GETSOCKNAME, 31, "cgroup_inet4_getsockname")\
+	X(CGROUP_INET6_GETSOCKNAME, 32, "cgroup_inet6_getsockname")\
+	X(XDP_DEVMAP, 33, "xdp_devmap")                        \
+	X(CGROUP_INET_SOCK_RELEASE, 34, "cgroup_inet_sock_release")\
+	X(XDP_CPUMAP, 35, "xdp_cpumap")                        \
+	X(SK_LOOKUP, 36, "sk_lookup")                          \
+	X(XDP, 37, "xdp")                                      \
+	X(SK_SKB_VERDICT, 38, "sk_skb_verdict")                \
+	X(SK_REUSEPORT_SELECT, 39, "sk_reuseport_select")      \
+	X(SK_REUSEPORT_SELECT_OR_MIGRATE, 40, "sk_reuseport_select_or_migrate")\
+	X(PERF_EVENT, 41, "perf_event")                        \
+	X(TRACE_KPROBE_MULTI, 42, "trace_kprobe_multi")        \
+	X(LSM_CGROUP, 43, "lsm_cgroup")                        \
+	X(STRUCT_OPS, 44, "struct_ops")                        \
+	X(NETFILTER, 45, "netfilter")                          \
+	X(TCX_INGRESS, 46, "tcx_ingress")                      \
+	X(TCX_EGRESS, 47, "tcx_egress")                        \
+	X(TRACE_UPROBE_MULTI, 48, "trace_uprobe_multi")        \
+	X(CGROUP_UNIX_CONNECT, 49, "cgroup_unix_connect")      \
+	X(CGROUP_UNIX_SENDMSG, 50, "cgroup_unix_sendmsg")      \
+	X(CGROUP_UNIX_RECVMSG, 51, "cgroup_unix_recvmsg")      \
+	X(CGROUP_UNIX_GETPEERNAME, 52, "cgroup_unix_getpeername")\
+	X(CGROUP_UNIX_GETSOCKNAME, 53, "cgroup_unix_getsockname")\
+	X(NETKIT_PRIMARY, 54, "netkit_primary")                \
+	X(NETKIT_PEER, 55, "netkit_peer")
+
+enum bpfrt_attach_type {
+#define X(name, val, str) BPFRT_ATTACH_##name = val,
+	BPFRT_ATTACH_TYPES(X)
+#undef X
+};
+
+/* "xdp", "hash", "cgroup_inet_ingress", ...; NULL for values outside the lists. */
 const char *bpfrt_prog_type_name(enum bpfrt_prog_type type);
 const char *bpfrt_map_type_name(enum bpfrt_map_type type);
+const char *bpfrt_attach_type_name(enum bpfrt_attach_type type);
 
 #ifdef __cplusplus
 }

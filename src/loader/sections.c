@@ -16,69 +16,6 @@
 
 #include "loader/object_int.h"
 
-/*
- * The kernel's enum bpf_attach_type (include/uapi/linux/bpf.h), spelled out
- * because the installed uapi headers may predate the newest values.
- */
-enum {
-	AT_CGROUP_INET_INGRESS = 0,
-	AT_CGROUP_INET_EGRESS = 1,
-	AT_CGROUP_INET_SOCK_CREATE = 2,
-	AT_CGROUP_SOCK_OPS = 3,
-	AT_SK_SKB_STREAM_PARSER = 4,
-	AT_SK_SKB_STREAM_VERDICT = 5,
-	AT_CGROUP_DEVICE = 6,
-	AT_SK_MSG_VERDICT = 7,
-	AT_CGROUP_INET4_BIND = 8,
-	AT_CGROUP_INET6_BIND = 9,
-	AT_CGROUP_INET4_CONNECT = 10,
-	AT_CGROUP_INET6_CONNECT = 11,
-	AT_CGROUP_INET4_POST_BIND = 12,
-	AT_CGROUP_INET6_POST_BIND = 13,
-	AT_CGROUP_UDP4_SENDMSG = 14,
-	AT_CGROUP_UDP6_SENDMSG = 15,
-	AT_LIRC_MODE2 = 16,
-	AT_FLOW_DISSECTOR = 17,
-	AT_CGROUP_SYSCTL = 18,
-	AT_CGROUP_UDP4_RECVMSG = 19,
-	AT_CGROUP_UDP6_RECVMSG = 20,
-	AT_CGROUP_GETSOCKOPT = 21,
-	AT_CGROUP_SETSOCKOPT = 22,
-	AT_TRACE_RAW_TP = 23,
-	AT_TRACE_FENTRY = 24,
-	AT_TRACE_FEXIT = 25,
-	AT_MODIFY_RETURN = 26,
-	AT_LSM_MAC = 27,
-	AT_TRACE_ITER = 28,
-	AT_CGROUP_INET4_GETPEERNAME = 29,
-	AT_CGROUP_INET6_GETPEERNAME = 30,
-	AT_CGROUP_INET4_GETSOCKNAME = 31,
-	AT_CGROUP_INET6_GETSOCKNAME = 32,
-	AT_XDP_DEVMAP = 33,
-	AT_CGROUP_INET_SOCK_RELEASE = 34,
-	AT_XDP_CPUMAP = 35,
-	AT_SK_LOOKUP = 36,
-	AT_XDP = 37,
-	AT_SK_SKB_VERDICT = 38,
-	AT_SK_REUSEPORT_SELECT = 39,
-	AT_SK_REUSEPORT_SELECT_OR_MIGRATE = 40,
-	AT_PERF_EVENT = 41,
-	AT_TRACE_KPROBE_MULTI = 42,
-	AT_LSM_CGROUP = 43,
-	AT_STRUCT_OPS = 44,
-	AT_NETFILTER = 45,
-	AT_TCX_INGRESS = 46,
-	AT_TCX_EGRESS = 47,
-	AT_TRACE_UPROBE_MULTI = 48,
-	AT_CGROUP_UNIX_CONNECT = 49,
-	AT_CGROUP_UNIX_SENDMSG = 50,
-	AT_CGROUP_UNIX_RECVMSG = 51,
-	AT_CGROUP_UNIX_GETPEERNAME = 52,
-	AT_CGROUP_UNIX_GETSOCKNAME = 53,
-	AT_NETKIT_PRIMARY = 54,
-	AT_NETKIT_PEER = 55,
-};
-
 /* Short names for the row flags. */
 #define TGT  SEC_F_TARGET
 #define SLP  SEC_F_SLEEPABLE
@@ -89,104 +26,104 @@ enum {
 /* X(pattern, PROG_TYPE, attach type, flags) */
 #define SEC_DEFS(X)                                                            \
 	X("socket",                  SOCKET_FILTER, 0, 0)                      \
-	X("sk_reuseport/migrate",    SK_REUSEPORT, AT_SK_REUSEPORT_SELECT_OR_MIGRATE, 0) \
-	X("sk_reuseport",            SK_REUSEPORT, AT_SK_REUSEPORT_SELECT, 0)  \
+	X("sk_reuseport/migrate",    SK_REUSEPORT, BPFRT_ATTACH_SK_REUSEPORT_SELECT_OR_MIGRATE, 0) \
+	X("sk_reuseport",            SK_REUSEPORT, BPFRT_ATTACH_SK_REUSEPORT_SELECT, 0)  \
 	X("kprobe+",                 KPROBE, 0, TGT)                           \
 	X("uprobe+",                 KPROBE, 0, TGT)                           \
 	X("uprobe.s+",               KPROBE, 0, TGT | SLP)                     \
 	X("kretprobe+",              KPROBE, 0, TGT)                           \
 	X("uretprobe+",              KPROBE, 0, TGT)                           \
 	X("uretprobe.s+",            KPROBE, 0, TGT | SLP)                     \
-	X("kprobe.multi+",           KPROBE, AT_TRACE_KPROBE_MULTI, TGT)       \
-	X("kretprobe.multi+",        KPROBE, AT_TRACE_KPROBE_MULTI, TGT)       \
-	X("uprobe.multi+",           KPROBE, AT_TRACE_UPROBE_MULTI, TGT)       \
-	X("uretprobe.multi+",        KPROBE, AT_TRACE_UPROBE_MULTI, TGT)       \
-	X("uprobe.multi.s+",         KPROBE, AT_TRACE_UPROBE_MULTI, TGT | SLP) \
-	X("uretprobe.multi.s+",      KPROBE, AT_TRACE_UPROBE_MULTI, TGT | SLP) \
+	X("kprobe.multi+",           KPROBE, BPFRT_ATTACH_TRACE_KPROBE_MULTI, TGT)       \
+	X("kretprobe.multi+",        KPROBE, BPFRT_ATTACH_TRACE_KPROBE_MULTI, TGT)       \
+	X("uprobe.multi+",           KPROBE, BPFRT_ATTACH_TRACE_UPROBE_MULTI, TGT)       \
+	X("uretprobe.multi+",        KPROBE, BPFRT_ATTACH_TRACE_UPROBE_MULTI, TGT)       \
+	X("uprobe.multi.s+",         KPROBE, BPFRT_ATTACH_TRACE_UPROBE_MULTI, TGT | SLP) \
+	X("uretprobe.multi.s+",      KPROBE, BPFRT_ATTACH_TRACE_UPROBE_MULTI, TGT | SLP) \
 	X("ksyscall+",               KPROBE, 0, TGT)                           \
 	X("kretsyscall+",            KPROBE, 0, TGT)                           \
 	X("usdt+",                   KPROBE, 0, TGT | USDT)                    \
 	X("usdt.s+",                 KPROBE, 0, TGT | USDT | SLP)              \
-	X("tc/ingress",              SCHED_CLS, AT_TCX_INGRESS, 0)             \
-	X("tc/egress",               SCHED_CLS, AT_TCX_EGRESS, 0)              \
-	X("tcx/ingress",             SCHED_CLS, AT_TCX_INGRESS, 0)             \
-	X("tcx/egress",              SCHED_CLS, AT_TCX_EGRESS, 0)              \
+	X("tc/ingress",              SCHED_CLS, BPFRT_ATTACH_TCX_INGRESS, 0)             \
+	X("tc/egress",               SCHED_CLS, BPFRT_ATTACH_TCX_EGRESS, 0)              \
+	X("tcx/ingress",             SCHED_CLS, BPFRT_ATTACH_TCX_INGRESS, 0)             \
+	X("tcx/egress",              SCHED_CLS, BPFRT_ATTACH_TCX_EGRESS, 0)              \
 	X("tc",                      SCHED_CLS, 0, 0)                          \
 	X("classifier",              SCHED_CLS, 0, 0)                          \
 	X("action",                  SCHED_ACT, 0, 0)                          \
-	X("netkit/primary",          SCHED_CLS, AT_NETKIT_PRIMARY, 0)          \
-	X("netkit/peer",             SCHED_CLS, AT_NETKIT_PEER, 0)             \
+	X("netkit/primary",          SCHED_CLS, BPFRT_ATTACH_NETKIT_PRIMARY, 0)          \
+	X("netkit/peer",             SCHED_CLS, BPFRT_ATTACH_NETKIT_PEER, 0)             \
 	X("tracepoint+",             TRACEPOINT, 0, TGT)                       \
 	X("tp+",                     TRACEPOINT, 0, TGT)                       \
 	X("raw_tracepoint+",         RAW_TRACEPOINT, 0, TGT)                   \
 	X("raw_tp+",                 RAW_TRACEPOINT, 0, TGT)                   \
 	X("raw_tracepoint.w+",       RAW_TRACEPOINT_WRITABLE, 0, TGT)          \
 	X("raw_tp.w+",               RAW_TRACEPOINT_WRITABLE, 0, TGT)          \
-	X("tp_btf+",                 TRACING, AT_TRACE_RAW_TP, TGT | BTFA)     \
-	X("fentry+",                 TRACING, AT_TRACE_FENTRY, TGT | BTFA)     \
-	X("fmod_ret+",               TRACING, AT_MODIFY_RETURN, TGT | BTFA)    \
-	X("fexit+",                  TRACING, AT_TRACE_FEXIT, TGT | BTFA)      \
-	X("fentry.s+",               TRACING, AT_TRACE_FENTRY, TGT | BTFA | SLP) \
-	X("fmod_ret.s+",             TRACING, AT_MODIFY_RETURN, TGT | BTFA | SLP) \
-	X("fexit.s+",                TRACING, AT_TRACE_FEXIT, TGT | BTFA | SLP) \
+	X("tp_btf+",                 TRACING, BPFRT_ATTACH_TRACE_RAW_TP, TGT | BTFA)     \
+	X("fentry+",                 TRACING, BPFRT_ATTACH_TRACE_FENTRY, TGT | BTFA)     \
+	X("fmod_ret+",               TRACING, BPFRT_ATTACH_MODIFY_RETURN, TGT | BTFA)    \
+	X("fexit+",                  TRACING, BPFRT_ATTACH_TRACE_FEXIT, TGT | BTFA)      \
+	X("fentry.s+",               TRACING, BPFRT_ATTACH_TRACE_FENTRY, TGT | BTFA | SLP) \
+	X("fmod_ret.s+",             TRACING, BPFRT_ATTACH_MODIFY_RETURN, TGT | BTFA | SLP) \
+	X("fexit.s+",                TRACING, BPFRT_ATTACH_TRACE_FEXIT, TGT | BTFA | SLP) \
 	X("freplace+",               EXT, 0, TGT | BTFA)                       \
-	X("lsm+",                    LSM, AT_LSM_MAC, TGT | BTFA)              \
-	X("lsm.s+",                  LSM, AT_LSM_MAC, TGT | BTFA | SLP)        \
-	X("lsm_cgroup+",             LSM, AT_LSM_CGROUP, TGT | BTFA)           \
-	X("iter+",                   TRACING, AT_TRACE_ITER, TGT | BTFA)       \
-	X("iter.s+",                 TRACING, AT_TRACE_ITER, TGT | BTFA | SLP) \
+	X("lsm+",                    LSM, BPFRT_ATTACH_LSM_MAC, TGT | BTFA)              \
+	X("lsm.s+",                  LSM, BPFRT_ATTACH_LSM_MAC, TGT | BTFA | SLP)        \
+	X("lsm_cgroup+",             LSM, BPFRT_ATTACH_LSM_CGROUP, TGT | BTFA)           \
+	X("iter+",                   TRACING, BPFRT_ATTACH_TRACE_ITER, TGT | BTFA)       \
+	X("iter.s+",                 TRACING, BPFRT_ATTACH_TRACE_ITER, TGT | BTFA | SLP) \
 	X("syscall",                 SYSCALL, 0, SLP)                          \
-	X("xdp.frags/devmap",        XDP, AT_XDP_DEVMAP, FRG)                  \
-	X("xdp/devmap",              XDP, AT_XDP_DEVMAP, 0)                    \
-	X("xdp.frags/cpumap",        XDP, AT_XDP_CPUMAP, FRG)                  \
-	X("xdp/cpumap",              XDP, AT_XDP_CPUMAP, 0)                    \
-	X("xdp.frags",               XDP, AT_XDP, FRG)                         \
-	X("xdp",                     XDP, AT_XDP, 0)                           \
+	X("xdp.frags/devmap",        XDP, BPFRT_ATTACH_XDP_DEVMAP, FRG)                  \
+	X("xdp/devmap",              XDP, BPFRT_ATTACH_XDP_DEVMAP, 0)                    \
+	X("xdp.frags/cpumap",        XDP, BPFRT_ATTACH_XDP_CPUMAP, FRG)                  \
+	X("xdp/cpumap",              XDP, BPFRT_ATTACH_XDP_CPUMAP, 0)                    \
+	X("xdp.frags",               XDP, BPFRT_ATTACH_XDP, FRG)                         \
+	X("xdp",                     XDP, BPFRT_ATTACH_XDP, 0)                           \
 	X("perf_event",              PERF_EVENT, 0, 0)                         \
 	X("lwt_in",                  LWT_IN, 0, 0)                             \
 	X("lwt_out",                 LWT_OUT, 0, 0)                            \
 	X("lwt_xmit",                LWT_XMIT, 0, 0)                           \
 	X("lwt_seg6local",           LWT_SEG6LOCAL, 0, 0)                      \
-	X("sockops",                 SOCK_OPS, AT_CGROUP_SOCK_OPS, 0)          \
-	X("sk_skb/stream_parser",    SK_SKB, AT_SK_SKB_STREAM_PARSER, 0)       \
-	X("sk_skb/stream_verdict",   SK_SKB, AT_SK_SKB_STREAM_VERDICT, 0)      \
+	X("sockops",                 SOCK_OPS, BPFRT_ATTACH_CGROUP_SOCK_OPS, 0)          \
+	X("sk_skb/stream_parser",    SK_SKB, BPFRT_ATTACH_SK_SKB_STREAM_PARSER, 0)       \
+	X("sk_skb/stream_verdict",   SK_SKB, BPFRT_ATTACH_SK_SKB_STREAM_VERDICT, 0)      \
 	X("sk_skb",                  SK_SKB, 0, 0)                             \
-	X("sk_msg",                  SK_MSG, AT_SK_MSG_VERDICT, 0)             \
-	X("lirc_mode2",              LIRC_MODE2, AT_LIRC_MODE2, 0)             \
-	X("flow_dissector",          FLOW_DISSECTOR, AT_FLOW_DISSECTOR, 0)     \
-	X("cgroup_skb/ingress",      CGROUP_SKB, AT_CGROUP_INET_INGRESS, 0)    \
-	X("cgroup_skb/egress",       CGROUP_SKB, AT_CGROUP_INET_EGRESS, 0)     \
+	X("sk_msg",                  SK_MSG, BPFRT_ATTACH_SK_MSG_VERDICT, 0)             \
+	X("lirc_mode2",              LIRC_MODE2, BPFRT_ATTACH_LIRC_MODE2, 0)             \
+	X("flow_dissector",          FLOW_DISSECTOR, BPFRT_ATTACH_FLOW_DISSECTOR, 0)     \
+	X("cgroup_skb/ingress",      CGROUP_SKB, BPFRT_ATTACH_CGROUP_INET_INGRESS, 0)    \
+	X("cgroup_skb/egress",       CGROUP_SKB, BPFRT_ATTACH_CGROUP_INET_EGRESS, 0)     \
 	X("cgroup/skb",              CGROUP_SKB, 0, 0)                         \
-	X("cgroup/sock_create",      CGROUP_SOCK, AT_CGROUP_INET_SOCK_CREATE, 0) \
-	X("cgroup/sock_release",     CGROUP_SOCK, AT_CGROUP_INET_SOCK_RELEASE, 0) \
-	X("cgroup/sock",             CGROUP_SOCK, AT_CGROUP_INET_SOCK_CREATE, 0) \
-	X("cgroup/post_bind4",       CGROUP_SOCK, AT_CGROUP_INET4_POST_BIND, 0) \
-	X("cgroup/post_bind6",       CGROUP_SOCK, AT_CGROUP_INET6_POST_BIND, 0) \
-	X("cgroup/bind4",            CGROUP_SOCK_ADDR, AT_CGROUP_INET4_BIND, 0) \
-	X("cgroup/bind6",            CGROUP_SOCK_ADDR, AT_CGROUP_INET6_BIND, 0) \
-	X("cgroup/connect4",         CGROUP_SOCK_ADDR, AT_CGROUP_INET4_CONNECT, 0) \
-	X("cgroup/connect6",         CGROUP_SOCK_ADDR, AT_CGROUP_INET6_CONNECT, 0) \
-	X("cgroup/connect_unix",     CGROUP_SOCK_ADDR, AT_CGROUP_UNIX_CONNECT, 0) \
-	X("cgroup/sendmsg4",         CGROUP_SOCK_ADDR, AT_CGROUP_UDP4_SENDMSG, 0) \
-	X("cgroup/sendmsg6",         CGROUP_SOCK_ADDR, AT_CGROUP_UDP6_SENDMSG, 0) \
-	X("cgroup/sendmsg_unix",     CGROUP_SOCK_ADDR, AT_CGROUP_UNIX_SENDMSG, 0) \
-	X("cgroup/recvmsg4",         CGROUP_SOCK_ADDR, AT_CGROUP_UDP4_RECVMSG, 0) \
-	X("cgroup/recvmsg6",         CGROUP_SOCK_ADDR, AT_CGROUP_UDP6_RECVMSG, 0) \
-	X("cgroup/recvmsg_unix",     CGROUP_SOCK_ADDR, AT_CGROUP_UNIX_RECVMSG, 0) \
-	X("cgroup/getpeername4",     CGROUP_SOCK_ADDR, AT_CGROUP_INET4_GETPEERNAME, 0) \
-	X("cgroup/getpeername6",     CGROUP_SOCK_ADDR, AT_CGROUP_INET6_GETPEERNAME, 0) \
-	X("cgroup/getpeername_unix", CGROUP_SOCK_ADDR, AT_CGROUP_UNIX_GETPEERNAME, 0) \
-	X("cgroup/getsockname4",     CGROUP_SOCK_ADDR, AT_CGROUP_INET4_GETSOCKNAME, 0) \
-	X("cgroup/getsockname6",     CGROUP_SOCK_ADDR, AT_CGROUP_INET6_GETSOCKNAME, 0) \
-	X("cgroup/getsockname_unix", CGROUP_SOCK_ADDR, AT_CGROUP_UNIX_GETSOCKNAME, 0) \
-	X("cgroup/sysctl",           CGROUP_SYSCTL, AT_CGROUP_SYSCTL, 0)       \
-	X("cgroup/getsockopt",       CGROUP_SOCKOPT, AT_CGROUP_GETSOCKOPT, 0)  \
-	X("cgroup/setsockopt",       CGROUP_SOCKOPT, AT_CGROUP_SETSOCKOPT, 0)  \
-	X("cgroup/dev",              CGROUP_DEVICE, AT_CGROUP_DEVICE, 0)       \
+	X("cgroup/sock_create",      CGROUP_SOCK, BPFRT_ATTACH_CGROUP_INET_SOCK_CREATE, 0) \
+	X("cgroup/sock_release",     CGROUP_SOCK, BPFRT_ATTACH_CGROUP_INET_SOCK_RELEASE, 0) \
+	X("cgroup/sock",             CGROUP_SOCK, BPFRT_ATTACH_CGROUP_INET_SOCK_CREATE, 0) \
+	X("cgroup/post_bind4",       CGROUP_SOCK, BPFRT_ATTACH_CGROUP_INET4_POST_BIND, 0) \
+	X("cgroup/post_bind6",       CGROUP_SOCK, BPFRT_ATTACH_CGROUP_INET6_POST_BIND, 0) \
+	X("cgroup/bind4",            CGROUP_SOCK_ADDR, BPFRT_ATTACH_CGROUP_INET4_BIND, 0) \
+	X("cgroup/bind6",            CGROUP_SOCK_ADDR, BPFRT_ATTACH_CGROUP_INET6_BIND, 0) \
+	X("cgroup/connect4",         CGROUP_SOCK_ADDR, BPFRT_ATTACH_CGROUP_INET4_CONNECT, 0) \
+	X("cgroup/connect6",         CGROUP_SOCK_ADDR, BPFRT_ATTACH_CGROUP_INET6_CONNECT, 0) \
+	X("cgroup/connect_unix",     CGROUP_SOCK_ADDR, BPFRT_ATTACH_CGROUP_UNIX_CONNECT, 0) \
+	X("cgroup/sendmsg4",         CGROUP_SOCK_ADDR, BPFRT_ATTACH_CGROUP_UDP4_SENDMSG, 0) \
+	X("cgroup/sendmsg6",         CGROUP_SOCK_ADDR, BPFRT_ATTACH_CGROUP_UDP6_SENDMSG, 0) \
+	X("cgroup/sendmsg_unix",     CGROUP_SOCK_ADDR, BPFRT_ATTACH_CGROUP_UNIX_SENDMSG, 0) \
+	X("cgroup/recvmsg4",         CGROUP_SOCK_ADDR, BPFRT_ATTACH_CGROUP_UDP4_RECVMSG, 0) \
+	X("cgroup/recvmsg6",         CGROUP_SOCK_ADDR, BPFRT_ATTACH_CGROUP_UDP6_RECVMSG, 0) \
+	X("cgroup/recvmsg_unix",     CGROUP_SOCK_ADDR, BPFRT_ATTACH_CGROUP_UNIX_RECVMSG, 0) \
+	X("cgroup/getpeername4",     CGROUP_SOCK_ADDR, BPFRT_ATTACH_CGROUP_INET4_GETPEERNAME, 0) \
+	X("cgroup/getpeername6",     CGROUP_SOCK_ADDR, BPFRT_ATTACH_CGROUP_INET6_GETPEERNAME, 0) \
+	X("cgroup/getpeername_unix", CGROUP_SOCK_ADDR, BPFRT_ATTACH_CGROUP_UNIX_GETPEERNAME, 0) \
+	X("cgroup/getsockname4",     CGROUP_SOCK_ADDR, BPFRT_ATTACH_CGROUP_INET4_GETSOCKNAME, 0) \
+	X("cgroup/getsockname6",     CGROUP_SOCK_ADDR, BPFRT_ATTACH_CGROUP_INET6_GETSOCKNAME, 0) \
+	X("cgroup/getsockname_unix", CGROUP_SOCK_ADDR, BPFRT_ATTACH_CGROUP_UNIX_GETSOCKNAME, 0) \
+	X("cgroup/sysctl",           CGROUP_SYSCTL, BPFRT_ATTACH_CGROUP_SYSCTL, 0)       \
+	X("cgroup/getsockopt",       CGROUP_SOCKOPT, BPFRT_ATTACH_CGROUP_GETSOCKOPT, 0)  \
+	X("cgroup/setsockopt",       CGROUP_SOCKOPT, BPFRT_ATTACH_CGROUP_SETSOCKOPT, 0)  \
+	X("cgroup/dev",              CGROUP_DEVICE, BPFRT_ATTACH_CGROUP_DEVICE, 0)       \
 	X("struct_ops+",             STRUCT_OPS, 0, TGT)                       \
 	X("struct_ops.s+",           STRUCT_OPS, 0, TGT | SLP)                 \
-	X("sk_lookup",               SK_LOOKUP, AT_SK_LOOKUP, 0)               \
-	X("netfilter",               NETFILTER, AT_NETFILTER, 0)
+	X("sk_lookup",               SK_LOOKUP, BPFRT_ATTACH_SK_LOOKUP, 0)               \
+	X("netfilter",               NETFILTER, BPFRT_ATTACH_NETFILTER, 0)
 
 static const struct sec_def sec_defs[] = {
 #define X(pat, ptype, atype, fl) \
