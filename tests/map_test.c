@@ -24,6 +24,7 @@
 #include "bpfrt/object.h"
 #include "harness.h"
 #include "maps/map.h"
+#include "maps/ringbuf.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -210,9 +211,26 @@ static const struct create_case create_cases[] = {
 	{ BPFRT_MAP_TYPE_LPM_TRIE, 8, (4U << 20) - 280, 1, NOPRE, 0, 0, NULL, 0, false },
 	{ BPFRT_MAP_TYPE_LPM_TRIE, 8, (4U << 20) - 279, 1, NOPRE, 0, 0, NULL, EINVAL, false },
 	{ BPFRT_MAP_TYPE_LPM_TRIE, 8, 8, 0xffffffffU, NOPRE, 0, 0, NULL, 0, false },
+	/* Ring buffers: no key or value, a power-of-2 number of pages, only NUMA_NODE. */
+	{ BPFRT_MAP_TYPE_RINGBUF, 0, 0, 4096, 0, 0, 0, NULL, 0, false },
+	{ BPFRT_MAP_TYPE_RINGBUF, 0, 0, 1U << 16, 0, 0, 0, "rb", 0, false },
+	{ BPFRT_MAP_TYPE_RINGBUF, 0, 0, 4096, BPFRT_F_NUMA_NODE, 0, 0, NULL, 0, false },
+	{ BPFRT_MAP_TYPE_RINGBUF, 4, 0, 4096, 0, 0, 0, NULL, EINVAL, false },
+	{ BPFRT_MAP_TYPE_RINGBUF, 0, 4, 4096, 0, 0, 0, NULL, EINVAL, false },
+	{ BPFRT_MAP_TYPE_RINGBUF, 0, 0, 0, 0, 0, 0, NULL, EINVAL, false },
+	{ BPFRT_MAP_TYPE_RINGBUF, 0, 0, 1024, 0, 0, 0, NULL, EINVAL, false },
+	{ BPFRT_MAP_TYPE_RINGBUF, 0, 0, 3 * 4096, 0, 0, 0, NULL, EINVAL, false },
+	{ BPFRT_MAP_TYPE_RINGBUF, 0, 0, 4096, NOPRE, 0, 0, NULL, EINVAL, false },
+	{ BPFRT_MAP_TYPE_RINGBUF, 0, 0, 4096, RDONLY, 0, 0, NULL, EINVAL, false },
+	{ BPFRT_MAP_TYPE_RINGBUF, 0, 0, 4096, BPFRT_F_RDONLY_PROG, 0, 0, NULL, EINVAL, false },
+	{ BPFRT_MAP_TYPE_RINGBUF, 0, 0, 4096, BPFRT_F_MMAPABLE, 0, 0, NULL, EINVAL, false },
+	{ BPFRT_MAP_TYPE_LRU_HASH, 4, 4, 1, 0, 0, 0, NULL, 0, false },
+	{ BPFRT_MAP_TYPE_LRU_HASH, 4, 4, 1, NOPRE, 0, 0, NULL, ENOTSUPP, false },
+	{ BPFRT_MAP_TYPE_LRU_PERCPU_HASH, 4, 4, 1, BPFRT_F_NO_COMMON_LRU, 0, 0, NULL, 0, false },
+	{ BPFRT_MAP_TYPE_LRU_PERCPU_HASH, 4, 4, 1, BPFRT_F_NO_COMMON_LRU | BPFRT_F_NUMA_NODE, 0, 0,
+	  NULL, EINVAL, false },
 	/* Types the kernel has and bpfrt does not yet. */
-	{ BPFRT_MAP_TYPE_LRU_HASH, 4, 4, 1, 0, 0, 0, NULL, ENOTSUPP, true },
-	{ BPFRT_MAP_TYPE_RINGBUF, 0, 0, 4096, 0, 0, 0, NULL, ENOTSUPP, true },
+	{ BPFRT_MAP_TYPE_USER_RINGBUF, 0, 0, 4096, 0, 0, 0, NULL, ENOTSUPP, true },
 	{ BPFRT_MAP_TYPE_LRU_HASH, 4, 4, 1, RDONLY | WRONLY, 0, 0, NULL, EINVAL, false },
 };
 
@@ -1589,6 +1607,436 @@ static void test_timing(void)
 	bpfrt_map__destroy(a);
 }
 
+/* ---- ring buffers ---- */
+
+struct rb_seen {
+	int n;
+	size_t size[8];
+	uint8_t first[8];
+	int stop_at;               /* return -7 on this call (1-based), 0: never */
+};
+
+static int rb_collect(void *ctx, void *data, size_t size)
+{
+	struct rb_seen *s = ctx;
+
+	if (s->n < 8) {
+		s->size[s->n] = size;
+		s->first[s->n] = size ? *(uint8_t *)data : 0;
+	}
+	s->n++;
+	return s->stop_at && s->n == s->stop_at ? -7 : 0;
+}
+
+static void test_ringbuf_basics(void)
+{
+	struct bpfrt_map *pub = mk(BPFRT_MAP_TYPE_RINGBUF, 0, 0, 4096, 0);
+	struct map *m = map_of(pub);
+	struct rb_seen seen = { 0 };
+	struct bpfrt_ringbuf *rb;
+	uint8_t buf[16] = { 0x5a }, *s1, *s2;
+	bool ok;
+
+	if (!m) {
+		t_fail("ringbuf: create");
+		return;
+	}
+	rb = bpfrt_ringbuf__new(pub, rb_collect, &seen, NULL);
+	T_CHECK(rb != NULL, "ringbuf: consumer created");
+	T_CHECK(ringbuf_query(m, RINGBUF_RING_SIZE) == 4096 &&
+		ringbuf_query(m, RINGBUF_AVAIL_DATA) == 0 && ringbuf_query(m, 4) == 0,
+		"ringbuf: query of an empty ring");
+	T_CHECK(bpfrt_map__lookup_elem(pub, NULL, 0, NULL, 0, 0) == -ENOTSUPP &&
+		bpfrt_map__update_elem(pub, NULL, 0, NULL, 0, 0) == -ENOTSUPP &&
+		bpfrt_map__delete_elem(pub, NULL, 0, 0) == -ENOTSUPP &&
+		bpfrt_map__get_next_key(pub, NULL, NULL, 0) == -ENOTSUPP,
+		"ringbuf: user-space element operations are ENOTSUPP");
+	T_CHECK(ringbuf_reserve(m, 8, 1) == NULL, "ringbuf: reserve with flags is NULL");
+	T_CHECK(ringbuf_output(m, buf, 1, 4) == -EINVAL, "ringbuf: output with bad flags is EINVAL");
+
+	/* A busy record holds back the consumer, and the records after it. */
+	s1 = ringbuf_reserve(m, 10, 0);
+	ok = s1 && ((uintptr_t)s1 & 7) == 0;
+	T_CHECK(ok && ringbuf_query(m, RINGBUF_PROD_POS) == 24 &&
+		ringbuf_query(m, RINGBUF_AVAIL_DATA) == 24,
+		"ringbuf: reserve of 10 bytes takes 8 + 16, 8-aligned");
+	s2 = ringbuf_reserve(m, 3, 0);
+	T_CHECK(s2 && s2 == s1 + 24, "ringbuf: next record follows");
+	if (!s1 || !s2)
+		goto out;
+	memset(s1, 0x11, 10);
+	memset(s2, 0x22, 3);
+	ringbuf_submit(s2, 0);
+	T_CHECK(bpfrt_ringbuf__consume(rb) == 0 && seen.n == 0,
+		"ringbuf: nothing consumed behind a busy record");
+	ringbuf_submit(s1, 0);
+	T_CHECK(bpfrt_ringbuf__consume(rb) == 2 && seen.n == 2 && seen.size[0] == 10 &&
+		seen.first[0] == 0x11 && seen.size[1] == 3 && seen.first[1] == 0x22,
+		"ringbuf: submitted records consumed in order");
+	T_CHECK(ringbuf_query(m, RINGBUF_CONS_POS) == 40 && ringbuf_query(m, RINGBUF_AVAIL_DATA) == 0,
+		"ringbuf: consumer position after two records");
+
+	/* Discarded records are skipped; output copies. */
+	s1 = ringbuf_reserve(m, 5, 0);
+	if (s1)
+		ringbuf_discard(s1, RINGBUF_NO_WAKEUP);
+	T_CHECK(s1 && ringbuf_output(m, buf, 16, RINGBUF_FORCE_WAKEUP) == 0 &&
+		bpfrt_ringbuf__consume(rb) == 1 && seen.n == 3 && seen.size[2] == 16 &&
+		seen.first[2] == 0x5a && ringbuf_query(m, RINGBUF_CONS_POS) == 40 + 16 + 24,
+		"ringbuf: discarded record skipped, output record consumed");
+
+	/* A negative callback return stops and is returned; the rest stays. */
+	seen = (struct rb_seen){ .stop_at = 2 };
+	for (int i = 0; i < 3; i++)
+		ringbuf_output(m, buf, 1, 0);
+	T_CHECK(bpfrt_ringbuf__consume(rb) == -7 && seen.n == 2 && bpfrt_ringbuf__consume(rb) == 1 &&
+		seen.n == 3 && ringbuf_query(m, RINGBUF_AVAIL_DATA) == 0,
+		"ringbuf: callback's error stops consumption and is returned");
+
+	/* Full ring: at most size - 1 bytes ahead of the consumer. */
+	{
+		int n = 0;
+
+		ok = ringbuf_reserve(m, 4089, 0) == NULL && ringbuf_reserve(m, 1U << 31, 0) == NULL;
+		seen = (struct rb_seen){ 0 };
+		while (ringbuf_output(m, buf, 16, RINGBUF_NO_WAKEUP) == 0)
+			n++;
+		/* 170 * 24 = 4080 bytes used: an empty sample (8) still fits, no more. */
+		s1 = ringbuf_reserve(m, 0, 0);
+		if (s1)
+			ringbuf_submit(s1, 0);
+		T_CHECK(ok && n == 4095 / 24 && s1 && ringbuf_reserve(m, 0, 0) == NULL &&
+			ringbuf_output(m, buf, 1, 0) == -EAGAIN,
+			"ringbuf: full ring refuses reserve (NULL) and output (EAGAIN) after %d records",
+			n);
+		s1 = NULL;
+		T_CHECK(bpfrt_ringbuf__consume(rb) == n + 1 &&
+			(s1 = ringbuf_reserve(m, 4080, 0)) != NULL,
+			"ringbuf: consuming makes room; the largest record (4080 bytes) fits");
+	}
+out:
+	bpfrt_ringbuf__free(rb);
+	bpfrt_map__destroy(pub);
+	pub = mk(ARRAY, 4, 4, 1, 0);
+	T_CHECK(bpfrt_ringbuf__new(pub, rb_collect, NULL, NULL) == NULL && errno == EINVAL,
+		"ringbuf: consumer of another map type refused");
+	bpfrt_map__destroy(pub);
+}
+
+/* Wraparound: records of varied sizes, checked byte by byte. */
+struct rb_check {
+	uint32_t next;             /* sequence number expected */
+	uint32_t bad;
+};
+
+static uint32_t rb_size_of(uint32_t seq)
+{
+	return 1 + (seq * 2654435761U >> 7) % 700;
+}
+
+static int rb_verify(void *ctx, void *data, size_t size)
+{
+	struct rb_check *c = ctx;
+	uint8_t *p = data;
+	uint32_t seq;
+
+	if (size < 4) {
+		c->bad++;
+		return 0;
+	}
+	memcpy(&seq, p, 4);
+	if (seq != c->next || size != rb_size_of(seq) + 4)
+		c->bad++;
+	for (size_t i = 4; i < size; i++)
+		if (p[i] != (uint8_t)(seq + i))
+			c->bad++;
+	c->next = seq + 1;
+	return 0;
+}
+
+static void test_ringbuf_wrap(void)
+{
+	struct bpfrt_map *pub = mk(BPFRT_MAP_TYPE_RINGBUF, 0, 0, 8192, 0);
+	struct map *m = map_of(pub);
+	struct rb_check c = { 0, 0 };
+	struct bpfrt_ringbuf *rb = bpfrt_ringbuf__new(pub, rb_verify, &c, NULL);
+	uint32_t seq = 0, wrapped = 0, full = 0, discarded = UINT32_MAX;
+
+	if (!m || !rb) {
+		t_fail("ringbuf wrap: create");
+		bpfrt_ringbuf__free(rb);
+		bpfrt_map__destroy(pub);
+		return;
+	}
+	while (seq < 20000) {
+		uint32_t sz = rb_size_of(seq) + 4;
+		uint64_t pos = ringbuf_query(m, RINGBUF_PROD_POS) & 8191;
+		uint8_t *p = ringbuf_reserve(m, sz, 0);
+
+		if (!p) {
+			full++;
+			bpfrt_ringbuf__consume(rb);
+			continue;
+		}
+		if (pos + 8 + sz > 8192)
+			wrapped++;
+		memcpy(p, &seq, 4);
+		for (uint32_t i = 4; i < sz; i++)
+			p[i] = (uint8_t)(seq + i);
+		if (seq % 5 == 3 && discarded != seq) {
+			/* Discard one and send it again. */
+			discarded = seq;
+			ringbuf_discard(p, 0);
+			continue;
+		}
+		ringbuf_submit(p, 0);
+		seq++;
+		if (seq % 40 == 0)
+			bpfrt_ringbuf__consume(rb);
+	}
+	bpfrt_ringbuf__consume(rb);
+	T_CHECK(c.next == 20000 && c.bad == 0 && wrapped > 10 && full > 10,
+		"ringbuf: 20000 records of 5..704 bytes through 8 KiB, %u wrapped, %u full, "
+		"all intact (%u bad)", wrapped, full, c.bad);
+	bpfrt_ringbuf__free(rb);
+	bpfrt_map__destroy(pub);
+}
+
+/* Many producers, one consumer thread. */
+#define RB_PRODUCERS 4
+#define RB_PER_PRODUCER 25000U
+
+struct rb_prod {
+	struct map *m;
+	uint32_t id;
+};
+
+struct rb_cons {
+	uint32_t next[RB_PRODUCERS];
+	uint64_t got, bad;
+};
+
+static void *rb_producer(void *arg)
+{
+	struct rb_prod *p = arg;
+
+	uint32_t discarded = UINT32_MAX;
+
+	for (uint32_t i = 0; i < RB_PER_PRODUCER;) {
+		uint32_t sz = 8 + (i * 37 + p->id) % 120;
+		uint32_t *s = ringbuf_reserve(p->m, sz, 0);
+
+		if (!s) {
+			sched_yield();
+			continue;
+		}
+		s[0] = p->id;
+		s[1] = i;
+		memset(s + 2, (int)(uint8_t)i, sz - 8);
+		if (i % 11 == 5 && discarded != i) {
+			/* Discard once, then send again; the consumer must never see it. */
+			discarded = i;
+			s[1] = UINT32_MAX;
+			ringbuf_discard(s, 0);
+			continue;
+		}
+		ringbuf_submit(s, i % 64 == 0 ? RINGBUF_NO_WAKEUP : 0);
+		i++;
+	}
+	return NULL;
+}
+
+static int rb_cons_fn(void *ctx, void *data, size_t size)
+{
+	struct rb_cons *c = ctx;
+	uint32_t *s = data, id, i;
+	uint8_t *b = data;
+
+	id = s[0];
+	i = s[1];
+	if (size < 8 || id >= RB_PRODUCERS || i != c->next[id] || size != 8 + (i * 37 + id) % 120) {
+		c->bad++;
+		return 0;
+	}
+	for (size_t k = 8; k < size; k++)
+		if (b[k] != (uint8_t)i)
+			c->bad++;
+	c->next[id]++;
+	c->got++;
+	return 0;
+}
+
+struct rb_cons_arg {
+	struct bpfrt_ringbuf *rb;
+	struct rb_cons *c;
+	int errs;
+};
+
+static void *rb_consumer_loop(void *arg)
+{
+	struct rb_cons_arg *a = arg;
+	double t0 = (double)time(NULL);
+
+	while (a->c->got < (uint64_t)RB_PRODUCERS * RB_PER_PRODUCER && a->c->bad == 0) {
+		int n = bpfrt_ringbuf__poll(a->rb, 20);
+
+		if (n < 0 && n != -EINTR)
+			a->errs++;
+		if ((double)time(NULL) - t0 > 60)
+			break;
+	}
+	return NULL;
+}
+
+static void test_ringbuf_concurrency(void)
+{
+	struct bpfrt_map *pub = mk(BPFRT_MAP_TYPE_RINGBUF, 0, 0, 16384, 0);
+	struct rb_cons c;
+	struct rb_cons_arg a;
+	struct rb_prod p[RB_PRODUCERS];
+	pthread_t th[RB_PRODUCERS + 1];
+	bool ok = true;
+
+	memset(&c, 0, sizeof(c));
+	a.rb = bpfrt_ringbuf__new(pub, rb_cons_fn, &c, NULL);
+	a.c = &c;
+	a.errs = 0;
+	if (!a.rb) {
+		t_fail("ringbuf concurrency: create");
+		bpfrt_map__destroy(pub);
+		return;
+	}
+	pthread_create(&th[RB_PRODUCERS], NULL, rb_consumer_loop, &a);
+	for (uint32_t i = 0; i < RB_PRODUCERS; i++) {
+		p[i] = (struct rb_prod){ map_of(pub), i };
+		pthread_create(&th[i], NULL, rb_producer, &p[i]);
+	}
+	for (int i = 0; i <= RB_PRODUCERS; i++)
+		pthread_join(th[i], NULL);
+	for (int i = 0; i < RB_PRODUCERS; i++)
+		ok = ok && c.next[i] == RB_PER_PRODUCER;
+	T_CHECK(ok && c.got == (uint64_t)RB_PRODUCERS * RB_PER_PRODUCER && c.bad == 0 && !a.errs,
+		"ringbuf: %d producer threads, one polling consumer: %llu records, each once and in "
+		"order (%llu bad)", RB_PRODUCERS, (unsigned long long)c.got,
+		(unsigned long long)c.bad);
+	bpfrt_ringbuf__free(a.rb);
+	bpfrt_map__destroy(pub);
+}
+
+/* poll: times out on an empty ring; wakes on a submit from another thread. */
+static void *rb_late_output(void *arg)
+{
+	struct timespec ts = { 0, 30 * 1000000 };
+	uint32_t v = 42;
+
+	nanosleep(&ts, NULL);
+	ringbuf_output(arg, &v, 4, 0);
+	return NULL;
+}
+
+static void test_ringbuf_poll(void)
+{
+	struct bpfrt_map *pub = mk(BPFRT_MAP_TYPE_RINGBUF, 0, 0, 4096, 0);
+	struct rb_seen seen = { 0 };
+	struct bpfrt_ringbuf *rb = bpfrt_ringbuf__new(pub, rb_collect, &seen, NULL);
+	struct timespec t0, t1;
+	pthread_t th;
+	double ms;
+	int n;
+
+	if (!rb) {
+		t_fail("ringbuf poll: create");
+		bpfrt_map__destroy(pub);
+		return;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	n = bpfrt_ringbuf__poll(rb, 50);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	ms = (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
+	T_CHECK(n == 0 && ms >= 45, "ringbuf: poll on an empty ring times out (%.0f ms)", ms);
+	pthread_create(&th, NULL, rb_late_output, map_of(pub));
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	n = bpfrt_ringbuf__poll(rb, 10000);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	pthread_join(th, NULL);
+	ms = (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
+	T_CHECK(n == 1 && seen.n == 1 && seen.size[0] == 4 && ms < 5000,
+		"ringbuf: poll woken by a submit on another thread (%.0f ms)", ms);
+	bpfrt_ringbuf__free(rb);
+	bpfrt_map__destroy(pub);
+}
+
+/* ---- LRU hash maps ---- */
+
+/* Elements of m, counted by walking its keys (u32 keys). */
+static uint32_t count_keys(const struct bpfrt_map *pm)
+{
+	uint32_t k, n = 0;
+	const void *cur = NULL;
+
+	while (bpfrt_map__get_next_key(pm, cur, &k, sizeof(k)) == 0 && n <= 1U << 20) {
+		n++;
+		cur = &k;
+	}
+	return n;
+}
+
+/*
+ * Over-filling an LRU map: every update succeeds (an element is evicted
+ * instead of E2BIG), the map never holds more than max_entries, and keys
+ * programs keep looking up (their reference bit) survive the churn.
+ */
+static void test_lru_one(enum bpfrt_map_type type, uint32_t flags, const char *name)
+{
+	struct bpfrt_map_create_opts o = { .sz = sizeof(o), .map_flags = flags };
+	struct bpfrt_map *pm = bpfrt_map__create(type, 4, 8, 64, &o);
+	struct map *m = map_of(pm);
+	uint32_t k, failed = 0, most = 0, hot = 0, n;
+	uint64_t v[BPFRT_MAP_MAX_CPUS] = { 0 };
+
+	if (!pm || !m) {
+		t_fail("lru %s: create: %s", name, strerror(errno));
+		return;
+	}
+	for (k = 0; k < 2000; k++) {
+		v[0] = k;
+		/* Program-side updates on worker 0, and user-space ones. */
+		if ((k & 1 ? map_update(m, &k, v, 0, 0) :
+			     bpfrt_map__update_elem(pm, &k, 4, v, 8 * bpfrt_map__nr_cpus(pm), 0)) != 0)
+			failed++;
+		for (uint32_t h = 0; h < 4 && k >= 4; h++)
+			if (!map_lookup(m, &h, 0))
+				hot++;
+		if (k % 50 == 0 && (n = count_keys(pm)) > most)
+			most = n;
+	}
+	n = count_keys(pm);
+	if (n > most)
+		most = n;
+	T_CHECK(failed == 0, "lru %s: 2000 updates into 64 entries all succeed (%u failed)", name,
+		failed);
+	T_CHECK(most <= 64 && n > 0, "lru %s: never more than max_entries (at most %u, now %u)",
+		name, most, n);
+	T_CHECK(hot == 0, "lru %s: keys looked up by programs are kept (%u misses)", name, hot);
+	k = 1999;
+	T_CHECK(bpfrt_map__lookup_elem(pm, &k, 4, v, 8 * bpfrt_map__nr_cpus(pm), 0) == 0 &&
+		v[0] == 1999, "lru %s: the newest key is there", name);
+	k = 100;
+	T_CHECK(bpfrt_map__update_elem(pm, &k, 4, v, 8 * bpfrt_map__nr_cpus(pm), BPFRT_EXIST) ==
+		-ENOENT && map_update(m, &k, v, BPFRT_F_LOCK, 0) == -EINVAL,
+		"lru %s: an evicted key is gone; F_LOCK is refused", name);
+	bpfrt_map__destroy(pm);
+}
+
+static void test_lru(void)
+{
+	test_lru_one(BPFRT_MAP_TYPE_LRU_HASH, 0, "hash");
+	test_lru_one(BPFRT_MAP_TYPE_LRU_HASH, BPFRT_F_NO_COMMON_LRU, "hash/no_common_lru");
+	test_lru_one(BPFRT_MAP_TYPE_LRU_PERCPU_HASH, 0, "percpu_hash");
+	test_lru_one(BPFRT_MAP_TYPE_LRU_PERCPU_HASH, BPFRT_F_NO_COMMON_LRU,
+		     "percpu_hash/no_common_lru");
+}
+
 int main(void)
 {
 	int fd = k_create(ARRAY, 4, 4, 1, 0, 0, 0, NULL);
@@ -1605,10 +2053,15 @@ int main(void)
 	test_bloom();
 	test_lpm_trie();
 	test_lpm_concurrency();
+	test_lru();
 	test_batches();
 	test_spin_lock();
 	test_memory();
 	test_concurrency();
 	test_timing();
+	test_ringbuf_basics();
+	test_ringbuf_wrap();
+	test_ringbuf_poll();
+	test_ringbuf_concurrency();
 	return t_exit();
 }

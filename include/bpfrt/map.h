@@ -179,6 +179,43 @@ int bpfrt_map__update_batch(const struct bpfrt_map *map, const void *keys, const
 int bpfrt_map__delete_batch(const struct bpfrt_map *map, const void *keys, uint32_t *count,
 			    uint64_t elem_flags);
 
+/*
+ * Ring buffer consumer (BPFRT_MAP_TYPE_RINGBUF), as libbpf's ring_buffer__*.
+ * Programs produce records (bpf_ringbuf_reserve/submit/discard/output); one
+ * consumer at a time reads them, on any thread, while programs keep
+ * producing on others.
+ *
+ * The callback gets each submitted sample in order (discarded ones are
+ * skipped); `data` points into the ring and is valid only during the call.
+ * A return < 0 stops consumption and is returned (that sample counts as
+ * consumed); other returns go on.
+ */
+struct bpfrt_ringbuf;
+typedef int (*bpfrt_ringbuf_sample_fn)(void *ctx, void *data, size_t size);
+
+struct bpfrt_ringbuf_opts {
+	size_t sz;               /* sizeof(struct bpfrt_ringbuf_opts) */
+};
+
+/*
+ * A consumer of a live ring buffer map (which must outlive it). NULL with
+ * errno EINVAL (not a live ringbuf map, no callback, bad opts) or ENOMEM.
+ */
+struct bpfrt_ringbuf *bpfrt_ringbuf__new(struct bpfrt_map *map, bpfrt_ringbuf_sample_fn fn,
+					 void *ctx, const struct bpfrt_ringbuf_opts *opts);
+/*
+ * Wait up to timeout_ms (-1: forever, 0: not at all) until there are
+ * records, then consume all that are ready. Returns the number of samples
+ * handed to the callback (0 on timeout), the callback's negative return, or
+ * -errno (-EINTR if a signal interrupted the wait). Producers wake the
+ * consumer when they commit the record it waits for, unless they pass
+ * BPF_RB_NO_WAKEUP.
+ */
+int bpfrt_ringbuf__poll(struct bpfrt_ringbuf *rb, int timeout_ms);
+/* Consume the records that are ready without waiting: as poll(rb, 0). */
+int bpfrt_ringbuf__consume(struct bpfrt_ringbuf *rb);
+void bpfrt_ringbuf__free(struct bpfrt_ringbuf *rb);
+
 #ifdef __cplusplus
 }
 #endif

@@ -26,6 +26,10 @@
  * never unmapped while the map lives, so such a reader never touches freed
  * memory. Freed nodes are reused oldest first, which keeps a deleted value
  * intact as long as possible for programs still holding its address.
+ *
+ * The structures and the lock-free look-up are in htab.h, shared with
+ * lru_hash.c (LRU maps allocate and free nodes their own way, through
+ * htab.elem_free, and use the rest of this file as it is).
  */
 #include <errno.h>
 #include <string.h>
@@ -33,8 +37,7 @@
 #include <time.h>
 
 #include "core/core.h"
-#include "maps/jhash.h"
-#include "maps/map.h"
+#include "maps/htab.h"
 
 #define F_CREATE_MASK (BPFRT_F_NO_PREALLOC | BPFRT_F_NO_COMMON_LRU | BPFRT_F_NUMA_NODE | \
 		       BPFRT_F_RDONLY | BPFRT_F_WRONLY | BPFRT_F_RDONLY_PROG |             \
@@ -47,127 +50,11 @@
 #define K_PCPU_MIN_UNIT_SIZE 32768U
 
 /*
- * A link is a node reference (index << 1) or, at the end of bucket b's
- * chain, NULLS(b) = b << 1 | 1. Bucket heads are stored XORed with their
- * own NULLS, so that zeroed (untouched) bucket memory reads as empty.
- */
-#define NULLS(b) ((uint32_t)(b) << 1 | 1U)
-#define IS_NULLS(ref) ((ref) & 1U)
-#define REF(idx) ((uint32_t)(idx) << 1)
-#define REF_IDX(ref) ((ref) >> 1)
-#define NO_NODE UINT32_MAX
-
-struct htab_node {
-	uint32_t next;       /* the chain link readers follow */
-	uint32_t hash;
-	/* Free-list link, apart from `next`: a reader on a deleted node must find its way on. */
-	uint32_t free_next;
-	uint32_t pad;
-	unsigned char key[];
-};
-
-struct htab_bucket {
-	uint32_t first;      /* head link XOR NULLS(bucket) */
-	uint32_t lock;
-};
-
-struct htab {
-	struct map map;
-	struct htab_bucket *buckets;
-	size_t buckets_size;
-	char *nodes;
-	size_t nodes_size;
-	size_t node_size;
-	uint32_t n_buckets;
-	uint32_t seed;
-	/* Node allocation: a FIFO of freed nodes, then nodes never used. */
-	uint32_t free_lock;
-	uint32_t free_head;
-	uint32_t free_tail;
-	uint32_t fresh;
-};
-
-static inline uint32_t load32(const unsigned char *p)
-{
-	return jhash_load32(p);
-}
-
-static inline uint32_t htab_hash(const struct htab *h, const void *key)
-{
-	uint32_t ks = h->map.key_size;
-
-	if (ks % 4 == 0)
-		return jhash2(key, ks / 4, h->seed);
-	return jhash(key, ks, h->seed);
-}
-
-/* ---- nodes and buckets ---- */
-
-static inline struct htab_node *node(const struct htab *h, uint32_t idx)
-{
-	return (struct htab_node *)(h->nodes + (size_t)idx * h->node_size);
-}
-
-static inline uint32_t head_load(const struct htab *h, uint32_t b)
-{
-	return __atomic_load_n(&h->buckets[b].first, __ATOMIC_ACQUIRE) ^ NULLS(b);
-}
-
-static inline void head_store(struct htab *h, uint32_t b, uint32_t ref)
-{
-	__atomic_store_n(&h->buckets[b].first, ref ^ NULLS(b), __ATOMIC_RELEASE);
-}
-
-static inline uint32_t next_load(const struct htab_node *n)
-{
-	return __atomic_load_n(&n->next, __ATOMIC_ACQUIRE);
-}
-
-static inline bool key_eq(const unsigned char *a, const void *b, uint32_t size)
-{
-	/* The common sizes without a call to memcmp (look-ups are the hot path). */
-	if (size == 4)
-		return load32(a) == load32(b);
-	if (size == 8) {
-		uint64_t x, y;
-
-		memcpy(&x, a, 8);
-		memcpy(&y, b, 8);
-		return x == y;
-	}
-	return memcmp(a, b, size) == 0;
-}
-
-static inline uint32_t bucket_of(const struct htab *h, uint32_t hash)
-{
-	return hash & (h->n_buckets - 1);
-}
-
-/* Lock-free look-up: the node index of key, or NO_NODE. */
-static inline uint32_t lookup_nulls(const struct htab *h, uint32_t hash, const void *key)
-{
-	uint32_t b = bucket_of(h, hash), ref;
-
-again:
-	for (ref = head_load(h, b); !IS_NULLS(ref); ref = next_load(node(h, REF_IDX(ref)))) {
-		const struct htab_node *n = node(h, REF_IDX(ref));
-
-		if (__atomic_load_n(&n->hash, __ATOMIC_RELAXED) == hash &&
-		    key_eq(n->key, key, h->map.key_size))
-			return REF_IDX(ref);
-	}
-	/* Ended in another bucket: a node we walked was reused there. */
-	if (REF_IDX(ref) != b)
-		goto again;
-	return NO_NODE;
-}
-
-/*
  * With bucket b locked: the node of key, or NO_NODE; *prev receives the
  * node before it (NO_NODE if it is first).
  */
-static uint32_t lookup_locked(const struct htab *h, uint32_t b, uint32_t hash, const void *key,
-			      uint32_t *prev)
+uint32_t htab_lookup_locked(const struct htab *h, uint32_t b, uint32_t hash, const void *key,
+			    uint32_t *prev)
 {
 	uint32_t ref, p = NO_NODE;
 
@@ -185,7 +72,7 @@ static uint32_t lookup_locked(const struct htab *h, uint32_t b, uint32_t hash, c
 }
 
 /* With bucket b locked: take node idx (after prev) out of its chain. */
-static void unlink_node(struct htab *h, uint32_t b, uint32_t idx, uint32_t prev)
+void htab_unlink_node(struct htab *h, uint32_t b, uint32_t idx, uint32_t prev)
 {
 	uint32_t next = node(h, idx)->next;
 
@@ -226,23 +113,32 @@ static void node_free(struct htab *h, uint32_t idx)
 	map_spin_unlock(&h->free_lock);
 }
 
+/* A deleted node back to its map's allocator. */
+static void elem_free(struct htab *h, uint32_t idx)
+{
+	if (h->elem_free)
+		h->elem_free(h, idx);
+	else
+		node_free(h, idx);
+}
+
 /* ---- creation ---- */
 
-static bool is_percpu(enum bpfrt_map_type t)
+bool htab_is_percpu(enum bpfrt_map_type t)
 {
 	return t == BPFRT_MAP_TYPE_PERCPU_HASH || t == BPFRT_MAP_TYPE_LRU_PERCPU_HASH;
 }
 
-static bool is_lru(enum bpfrt_map_type t)
+bool htab_is_lru(enum bpfrt_map_type t)
 {
 	return t == BPFRT_MAP_TYPE_LRU_HASH || t == BPFRT_MAP_TYPE_LRU_PERCPU_HASH;
 }
 
 /* htab_map_alloc_check(). */
-static int htab_alloc_check(const struct map_attr *attr)
+int htab_alloc_check(const struct map_attr *attr)
 {
 	uint32_t f = attr->map_flags;
-	bool percpu = is_percpu(attr->type), lru = is_lru(attr->type);
+	bool percpu = htab_is_percpu(attr->type), lru = htab_is_lru(attr->type);
 	bool percpu_lru = f & BPFRT_F_NO_COMMON_LRU, prealloc = !(f & BPFRT_F_NO_PREALLOC);
 
 	if ((f & ~F_CREATE_MASK) || ((f & BPFRT_F_RDONLY_PROG) && (f & BPFRT_F_WRONLY_PROG)))
@@ -275,7 +171,7 @@ static uint32_t random_seed(void)
 	return (uint32_t)ts.tv_nsec ^ (uint32_t)ts.tv_sec ^ (uint32_t)(uintptr_t)&seed;
 }
 
-static void htab_free(struct map *m)
+void htab_free(struct map *m)
 {
 	struct htab *h = (struct htab *)m;
 
@@ -285,10 +181,10 @@ static void htab_free(struct map *m)
 	core_free(h);
 }
 
-static struct map *htab_alloc(const struct map_attr *attr)
+struct htab *htab_alloc_size(const struct map_attr *attr, size_t size)
 {
 	uint64_t n_buckets, kbytes, elem;
-	bool percpu = is_percpu(attr->type);
+	bool percpu = htab_is_percpu(attr->type);
 	struct htab *h;
 	int err;
 
@@ -313,7 +209,7 @@ static struct map *htab_alloc(const struct map_attr *attr)
 	if (err)
 		goto fail;
 
-	h = core_calloc(1, sizeof(*h));
+	h = core_calloc(1, size);
 	if (!h)
 		return NULL;
 	map_init(&h->map, attr);
@@ -330,12 +226,19 @@ static struct map *htab_alloc(const struct map_attr *attr)
 		htab_free(&h->map);
 		goto fail;
 	}
-	return &h->map;
+	return h;
 e2big:
 	err = -E2BIG;
 fail:
 	errno = -err;
 	return NULL;
+}
+
+static struct map *htab_alloc(const struct map_attr *attr)
+{
+	struct htab *h = htab_alloc_size(attr, sizeof(struct htab));
+
+	return h ? &h->map : NULL;
 }
 
 /* ---- element operations ---- */
@@ -381,7 +284,7 @@ static int htab_update_cpu(struct htab *h, const void *key, const void *value, u
 	hash = htab_hash(h, key);
 	b = bucket_of(h, hash);
 	map_spin_lock(&h->buckets[b].lock);
-	idx = lookup_locked(h, b, hash, key, NULL);
+	idx = htab_lookup_locked(h, b, hash, key, NULL);
 	if (idx != NO_NODE && op == BPFRT_NOEXIST) {
 		err = -EEXIST;
 	} else if (idx == NO_NODE && op == BPFRT_EXIST) {
@@ -448,32 +351,32 @@ static int lookup_delete(struct htab *h, const void *key, void *value, uint64_t 
 	uint32_t hash = htab_hash(h, key), b = bucket_of(h, hash), idx, prev;
 
 	map_spin_lock(&h->buckets[b].lock);
-	idx = lookup_locked(h, b, hash, key, &prev);
+	idx = htab_lookup_locked(h, b, hash, key, &prev);
 	if (idx != NO_NODE) {
 		if (value)
 			copy_value_out(&h->map, idx, value, flags);
 		if (del)
-			unlink_node(h, b, idx, prev);
+			htab_unlink_node(h, b, idx, prev);
 	}
 	map_spin_unlock(&h->buckets[b].lock);
 	if (idx == NO_NODE)
 		return -ENOENT;
 	if (del)
-		node_free(h, idx);
+		elem_free(h, idx);
 	return 0;
 }
 
-static int htab_delete(struct map *m, const void *key)
+int htab_delete(struct map *m, const void *key)
 {
 	return lookup_delete((struct htab *)m, key, NULL, 0, true);
 }
 
-static int htab_lookup_sys(struct map *m, const void *key, void *value, uint64_t flags)
+int htab_lookup_sys(struct map *m, const void *key, void *value, uint64_t flags)
 {
 	return lookup_delete((struct htab *)m, key, value, flags, false);
 }
 
-static int htab_lookup_and_delete(struct map *m, const void *key, void *value, uint64_t flags)
+int htab_lookup_and_delete(struct map *m, const void *key, void *value, uint64_t flags)
 {
 	return lookup_delete((struct htab *)m, key, value, flags, true);
 }
@@ -483,7 +386,7 @@ static int htab_lookup_and_delete(struct map *m, const void *key, void *value, u
  * non-empty bucket. A key that is not there restarts from the first bucket,
  * as in the kernel.
  */
-static int htab_get_next_key(struct map *m, const void *key, void *next_key)
+int htab_get_next_key(struct map *m, const void *key, void *next_key)
 {
 	struct htab *h = (struct htab *)m;
 	uint32_t i = 0, ref;
@@ -492,7 +395,7 @@ static int htab_get_next_key(struct map *m, const void *key, void *next_key)
 		uint32_t hash = htab_hash(h, key), b = bucket_of(h, hash), idx;
 
 		map_spin_lock(&h->buckets[b].lock);
-		idx = lookup_locked(h, b, hash, key, NULL);
+		idx = htab_lookup_locked(h, b, hash, key, NULL);
 		if (idx != NO_NODE) {
 			ref = node(h, idx)->next;
 			if (!IS_NULLS(ref)) {
@@ -575,7 +478,7 @@ static int htab_batch(struct map *m, const struct map_batch *bt, bool del)
 				uint32_t idx = REF_IDX(ref);
 
 				ref = node(h, idx)->next;
-				node_free(h, idx);
+				elem_free(h, idx);
 			}
 		}
 		total += cnt;
@@ -589,12 +492,12 @@ static int htab_batch(struct map *m, const struct map_batch *bt, bool del)
 	return ret;
 }
 
-static int htab_lookup_batch(struct map *m, const struct map_batch *b)
+int htab_lookup_batch(struct map *m, const struct map_batch *b)
 {
 	return htab_batch(m, b, false);
 }
 
-static int htab_lookup_and_delete_batch(struct map *m, const struct map_batch *b)
+int htab_lookup_and_delete_batch(struct map *m, const struct map_batch *b)
 {
 	return htab_batch(m, b, true);
 }

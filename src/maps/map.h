@@ -9,10 +9,12 @@
  * map_types.h    the registry: one row per implemented type
  * array.c        ARRAY, PERCPU_ARRAY
  * hash.c         HASH, PERCPU_HASH
+ * lru_hash.c     LRU_HASH, LRU_PERCPU_HASH (on hash.c's table, via htab.h)
  * queue_stack.c  QUEUE, STACK
  * bloom.c        BLOOM_FILTER
  * lpm_trie.c     LPM_TRIE
  * jhash.h        the kernel's jhash (hash buckets, bloom filter bits)
+ * ringbuf.c      RINGBUF (producer side in ringbuf.h, consumer API in map.h)
  *
  * Module prefix: map_ (each type file exports only its ops tables).
  *

@@ -17,6 +17,9 @@
 	X(BPFRT_MAP_TYPE_QUEUE, queue_map_ops)                  \
 	X(BPFRT_MAP_TYPE_STACK, stack_map_ops)                  \
 	X(BPFRT_MAP_TYPE_BLOOM_FILTER, bloom_filter_map_ops)    \
-	X(BPFRT_MAP_TYPE_LPM_TRIE, trie_map_ops)
+	X(BPFRT_MAP_TYPE_LPM_TRIE, trie_map_ops)                \
+	X(BPFRT_MAP_TYPE_LRU_HASH, htab_lru_map_ops)            \
+	X(BPFRT_MAP_TYPE_LRU_PERCPU_HASH, htab_lru_percpu_map_ops) \
+	X(BPFRT_MAP_TYPE_RINGBUF, ringbuf_map_ops)
 
 #endif /* BPFRT_MAPS_MAP_TYPES_H */
