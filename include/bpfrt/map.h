@@ -116,6 +116,14 @@ struct bpfrt_map *bpfrt_map__create(enum bpfrt_map_type type, uint32_t key_size,
  */
 void bpfrt_map__destroy(struct bpfrt_map *map);
 
+/*
+ * The map's id: > 0, unique among live maps (0 if the map is not live).
+ * Map-in-map values are map ids, prog_array values program ids
+ * (bpfrt_prog__id()), where the kernel's bpf(2) takes file descriptors on
+ * update; look-ups return ids, as the kernel's do.
+ */
+uint32_t bpfrt_map__id(const struct bpfrt_map *map);
+
 /* Number of per-CPU slots (1 for other maps; 0 if the map is not live). */
 uint32_t bpfrt_map__nr_cpus(const struct bpfrt_map *map);
 
@@ -215,6 +223,34 @@ int bpfrt_ringbuf__poll(struct bpfrt_ringbuf *rb, int timeout_ms);
 /* Consume the records that are ready without waiting: as poll(rb, 0). */
 int bpfrt_ringbuf__consume(struct bpfrt_ringbuf *rb);
 void bpfrt_ringbuf__free(struct bpfrt_ringbuf *rb);
+
+/*
+ * Perf buffer consumer (BPFRT_MAP_TYPE_PERF_EVENT_ARRAY), as libbpf's
+ * perf_buffer__*: one buffer of page_cnt pages (a power of 2) per slot of
+ * the map, up to max_entries slots; bpf_perf_event_output() appends to the
+ * buffer of the slot it names (BPF_F_CURRENT_CPU: the run's worker index).
+ * sample_fn gets (ctx, cpu, data, size) for each sample; lost_fn (may be
+ * NULL) gets (ctx, cpu, count) when samples were dropped because the buffer
+ * was full.
+ */
+struct bpfrt_perf_buffer;
+typedef void (*bpfrt_perf_sample_fn)(void *ctx, int cpu, void *data, uint32_t size);
+typedef void (*bpfrt_perf_lost_fn)(void *ctx, int cpu, uint64_t cnt);
+
+struct bpfrt_perf_buffer_opts {
+	size_t sz;               /* sizeof(struct bpfrt_perf_buffer_opts) */
+	bpfrt_perf_lost_fn lost_fn;
+	void *ctx;               /* for both callbacks */
+};
+
+/* NULL with errno (EINVAL: not a live perf_event_array map or page_cnt not a power of 2; EBUSY: it has a consumer). */
+struct bpfrt_perf_buffer *bpfrt_perf_buffer__new(struct bpfrt_map *map, size_t page_cnt,
+						 bpfrt_perf_sample_fn sample_fn,
+						 const struct bpfrt_perf_buffer_opts *opts);
+/* As bpfrt_ringbuf__poll(): the number of samples handled, 0 on timeout, or -errno. */
+int bpfrt_perf_buffer__poll(struct bpfrt_perf_buffer *pb, int timeout_ms);
+int bpfrt_perf_buffer__consume(struct bpfrt_perf_buffer *pb);
+void bpfrt_perf_buffer__free(struct bpfrt_perf_buffer *pb);
 
 #ifdef __cplusplus
 }

@@ -123,6 +123,18 @@ struct map_ops {
 	int (*lookup_and_delete_batch)(struct map *m, const struct map_batch *b);
 	int (*update_batch)(struct map *m, const struct map_batch *b);
 	int (*delete_batch)(struct map *m, const struct map_batch *b);
+
+	/* Program side, queue/stack/bloom (bpf_map_push/pop/peek_elem). */
+	int (*push)(struct map *m, const void *value, uint64_t flags);
+	int (*pop)(struct map *m, void *value);
+	int (*peek)(struct map *m, void *value);
+	/*
+	 * bpf_for_each_map_elem(): call fn for each element in the order of
+	 * get_next_key (per-CPU maps: worker cpu's value) until it returns
+	 * non-zero. Returns the number of elements visited, or -errno.
+	 */
+	long (*for_each)(struct map *m, int (*fn)(void *ctx, void *key, void *value), void *ctx,
+			 unsigned int cpu);
 };
 
 /* The registry: `extern const struct map_ops <ops>;` for each row. */
@@ -191,6 +203,44 @@ int map_regions(const struct map *m, struct bpfrt_region *out, size_t n);
 
 /* The live map behind a public handle, or NULL for a definition. */
 struct map *map_of(const struct bpfrt_map *pub);
+
+/* Program side, as the helpers of the same names: -ENOTSUPP where the type has no such op. */
+int map_push(struct map *m, const void *value, uint64_t flags);
+int map_pop(struct map *m, void *value);
+int map_peek(struct map *m, void *value);
+long map_for_each(struct map *m, int (*fn)(void *ctx, void *key, void *value), void *ctx,
+		  unsigned int cpu);
+
+/*
+ * Checked engines: is `ptr` a live map (a value a program may pass as a map
+ * pointer)? And does [addr, addr + n) lie in memory some live map hands to
+ * programs (value arenas, ring buffer data)? If so, *name and *writable
+ * describe it. Both are slow paths: a lock and a search.
+ */
+bool map_is_live(const void *ptr);
+bool map_mem_find(uint64_t addr, uint64_t n, const char **name, bool *writable);
+
+/*
+ * BPFRT_MAP_TYPE_PROG_ARRAY, for bpf_tail_call(): the program in slot
+ * `index`, or NULL. The slot keeps a reference on it (see exec.h).
+ */
+struct bpfrt_prog *map_prog_array_get(struct map *m, uint32_t index);
+
+/*
+ * BPFRT_MAP_TYPE_ARRAY_OF_MAPS / HASH_OF_MAPS: as in the kernel, a
+ * program's look-up in an outer map returns the inner map itself (its
+ * `struct map *`, usable as a map argument), or NULL.
+ */
+
+/*
+ * BPFRT_MAP_TYPE_PERF_EVENT_ARRAY, for bpf_perf_event_output(): append a
+ * sample to the buffer of slot (flags & BPF_F_INDEX_MASK), or of worker
+ * `cpu` for BPF_F_CURRENT_CPU. 0, -E2BIG (index >= max_entries), -ENOENT
+ * (no consumer on that slot), -EINVAL (flags), -ENOSPC (buffer full: the
+ * sample is counted as lost).
+ */
+int map_perf_event_output(struct map *m, unsigned int cpu, uint64_t flags, const void *data,
+			  uint64_t size);
 
 /* ---- for the map types ---- */
 
