@@ -182,6 +182,15 @@ struct bpfrt_load_opts {
 	enum bpfrt_prog_type prog_type;
 	int expected_attach_type;
 	bool gpl;                /* the licence is GPL-compatible */
+	/*
+	 * Live maps the program refers to (include/bpfrt/map.h): LDDW with
+	 * src_reg BPFRT_PSEUDO_MAP_FD or BPFRT_PSEUDO_MAP_IDX and imm = i loads
+	 * maps[i] (the value helpers take as a map); BPFRT_PSEUDO_MAP_VALUE or
+	 * BPFRT_PSEUDO_MAP_IDX_VALUE loads the address of byte imm2 of the value
+	 * of key 0 (array maps only). resolve_ld_imm64, if set, is asked first.
+	 */
+	struct bpfrt_map *const *maps;
+	size_t map_cnt;
 };
 
 /*
