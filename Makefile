@@ -3,6 +3,7 @@
 #   make            library (build/libbpfrt.a, .so) and CLI (build/bpfrt)
 #   make check      build and run every test; ends with "N passed, N failed, N skipped"
 #   make asan       the same tests built with AddressSanitizer + UndefinedBehaviorSanitizer
+#   make tsan       the multi-threaded tests built with ThreadSanitizer
 #   make demo       run an example program on a real packet
 #   make bench      side-by-side benchmarks (bpfrt engines, kernel JIT, native C)
 #   make fuzz       libFuzzer targets (clang); FUZZ_SECONDS=600 make fuzz-run
@@ -37,7 +38,7 @@ LIB_A  := $(BUILD)/libbpfrt.a
 LIB_SO := $(BUILD)/libbpfrt.so
 CLI    := $(BUILD)/bpfrt
 
-.PHONY: all check asan bench demo progs fuzz fuzz-run install clean
+.PHONY: all check asan tsan bench demo progs fuzz fuzz-run install clean
 all: $(LIB_A) $(LIB_SO) $(CLI)
 
 $(BUILD)/%.o: %.c
@@ -75,6 +76,7 @@ $(LIB_A): $(LIB_OBJS)
 $(LIB_SO): $(LIB_OBJS)
 	$(CC) $(CFLAGS) -shared -Wl,-soname,libbpfrt.so.0 -o $@ $^ $(LDLIBS)
 
+$(CLI): LDLIBS += -ljson-c
 $(CLI): $(CLI_OBJS) $(LIB_A)
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 	ln -sf bpfrt $(BUILD)/bpfrt-conformance-plugin
@@ -108,6 +110,14 @@ asan:
 	$(MAKE) BUILD=build-asan OPT=-O1 \
 	  EXTRA_CFLAGS="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" \
 	  EXTRA_LDLIBS="-fsanitize=address,undefined" check
+
+# The tests that run programs and maps on many threads at once, under
+# ThreadSanitizer: races between programs, helpers and user space.
+TSAN_TESTS := stress_test
+tsan:
+	$(MAKE) BUILD=build-tsan OPT=-O1 EXTRA_CFLAGS="-fsanitize=thread -Wno-tsan" \
+	  EXTRA_LDLIBS="-fsanitize=thread" $(TSAN_TESTS:%=build-tsan/tests/%)
+	TSAN_OPTIONS=halt_on_error=1 BUILD=build-tsan TESTS="$(TSAN_TESTS)" sh tests/run.sh
 
 # The README's demo: a real program (an Ethernet/IPv4/UDP parser) on a real
 # packet, disassembled, then run on every engine.
@@ -144,6 +154,6 @@ install: all
 	  bpfrt.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/bpfrt.pc
 
 clean:
-	rm -rf build build-asan build-fuzz
+	rm -rf build build-asan build-tsan build-fuzz
 
 -include $(LIB_OBJS:.o=.d) $(CLI_OBJS:.o=.d)

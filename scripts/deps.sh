@@ -5,7 +5,7 @@
 set -e
 
 # Required: the toolchain and the libraries made for the job.
-required="make gcc libc6-dev pkg-config clang llvm libelf-dev libbpf-dev libpcap-dev python3"
+required="make gcc libc6-dev pkg-config clang llvm libelf-dev libbpf-dev libpcap-dev libjson-c-dev python3"
 # Optional: newer clang/llvm for -mcpu=v4 tests; skipped where unavailable.
 optional="clang-19 llvm-19"
 

@@ -171,6 +171,40 @@ uint32_t bpfrt_map__init_slot_cnt(const struct bpfrt_map *map);
 const struct bpfrt_program *bpfrt_map__init_slot_prog(const struct bpfrt_map *map, uint32_t slot);
 const struct bpfrt_map *bpfrt_map__init_slot_map(const struct bpfrt_map *map, uint32_t slot);
 
+/*
+ * Load the object into the runtime, as libbpf's bpf_object__load() does
+ * into the kernel: every map becomes live (bpfrt_map__lookup_elem() etc.
+ * work on the object's maps from now on; global data maps hold their
+ * initial contents, .rodata and .kconfig are frozen), every program whose
+ * autoload is on is loaded with its type's context rewriting and helpers
+ * (bpfrt_program__prog()), and prog_array initialisers are stored. The
+ * maps and programs live until bpfrt_object__close().
+ *
+ * 0, or -errno with a message naming the map or program at fault (nothing
+ * stays loaded then): -BPFRT_ENOTSUPP for a map type or program bpfrt
+ * cannot run (turn its autoload off to load the rest), -EINVAL for a
+ * program the load rejects, -EBUSY if already loaded.
+ */
+struct bpfrt_vm;
+struct bpfrt_prog;
+
+struct bpfrt_object_load_opts {
+	size_t sz;               /* sizeof(struct bpfrt_object_load_opts) */
+	/* Helpers of the embedder (used before the kernel's); NULL: none. It must outlive the object. */
+	struct bpfrt_vm *vm;
+	uint32_t nr_cpus;        /* per-CPU maps: workers (0: the possible CPUs) */
+	char *log_buf;           /* receives the rejection message */
+	size_t log_size;
+};
+
+int bpfrt_object__load(struct bpfrt_object *obj, const struct bpfrt_object_load_opts *opts);
+
+/* The loaded program (bpfrt_prog__test_run(), bpfrt_prog__run()), or NULL. */
+struct bpfrt_prog *bpfrt_program__prog(const struct bpfrt_program *prog);
+
+/* Before loading: whether bpfrt_object__load() loads it. 0, -EINVAL, -EBUSY. */
+int bpfrt_program__set_autoload(struct bpfrt_program *prog, bool autoload);
+
 #ifdef __cplusplus
 }
 #endif

@@ -402,6 +402,9 @@ struct bpfrt_test_run_opts {
  */
 int bpfrt_prog__test_run(const struct bpfrt_prog *prog, struct bpfrt_test_run_opts *opts);
 
+/* Can bpfrt load and run programs of this type? */
+bool bpfrt_prog_type_supported(enum bpfrt_prog_type type);
+
 /* The program's type, as given at load. */
 enum bpfrt_prog_type bpfrt_prog__type(const struct bpfrt_prog *prog);
 /* Its id: > 0, unique among live programs (prog_array values are ids). */

@@ -367,6 +367,7 @@ void bpfrt_object__close(struct bpfrt_object *obj)
 {
 	if (!obj)
 		return;
+	obj_unload(obj);
 	for (size_t i = 0; i < obj->prog_cnt; i++)
 		free_program(&obj->progs[i]);
 	core_free(obj->progs);

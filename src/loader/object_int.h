@@ -206,6 +206,7 @@ struct bpfrt_program {
 	size_t line_info_cnt;
 	char *unsupported;     /* why the runtime cannot run it, or NULL */
 	uint32_t st_ops_type_id;   /* struct_ops: the struct it implements a member of */
+	struct bpfrt_prog *loaded; /* after bpfrt_object__load(), if it was loaded */
 };
 
 struct bpfrt_map {
@@ -286,7 +287,9 @@ struct bpfrt_object {
 	struct obj_extern *externs;
 	size_t extern_cnt;
 	int kconfig_map_idx;
-	bool loaded;           /* reserved: maps instantiated, definitions frozen */
+	bool loaded;           /* maps live, programs loaded (load.c) */
+	struct bpfrt_vm *vm;   /* the programs' vm once loaded */
+	bool own_vm;           /* made by bpfrt_object__load: freed with the object */
 };
 
 /* State of one open. */
@@ -302,6 +305,11 @@ struct obj_ctx {
 
 /* Report a rejection into the open's log (and the print callback). */
 #define obj_err(ctx, ...) core_log((ctx)->log, (ctx)->log_size, __VA_ARGS__)
+
+/* ---- load.c ---- */
+
+/* Free what bpfrt_object__load() made (programs, live maps, vm). */
+void obj_unload(struct bpfrt_object *obj);
 
 /* ---- object.c ---- */
 

@@ -23,6 +23,9 @@ int cmd_run(int argc, char **argv);                /* run.c */
 int cmd_prog(int argc, char **argv);               /* object.c */
 int cmd_map(int argc, char **argv);                /* object.c */
 int cmd_btf(int argc, char **argv);                /* object.c */
+int cmd_shell(int argc, char **argv);              /* shell.c */
+/* `bpfrt map dump|lookup|update|delete FILE.o ...` (shell.c). */
+int cli_map_session_cmd(int argc, char **argv);
 int cmd_conformance_plugin(int argc, char **argv); /* plugin.c */
 int cmd_version(int argc, char **argv);            /* main.c */
 int cmd_help(int argc, char **argv);               /* main.c */

@@ -363,6 +363,11 @@ int cmd_map(int argc, char **argv)
 	struct bpfrt_object *obj;
 	int rc;
 
+	if (argc >= 2 && (!strcmp(argv[1], "dump") || !strcmp(argv[1], "lookup") ||
+			  !strcmp(argv[1], "update") || !strcmp(argv[1], "delete"))) {
+		snprintf(cli_prog, sizeof(cli_prog), "bpfrt map %s", argv[1]);
+		return cli_map_session_cmd(argc, argv);
+	}
 	rc = check_sub(argc, argv, "map", "list");
 	if (!rc)
 		rc = parse_list(&cfg, argc - 1, argv + 1, "map");

@@ -12,12 +12,15 @@
 
 #include "bpfrt/object.h"
 #include "cli.h"
+#include "session.h"
 #include "util.h"
 
 #define RUN_MAX_REPEAT 100000000ULL
 
 enum { RUN_OPT_MEM, RUN_OPT_MEM_HEX, RUN_OPT_ENGINE, RUN_OPT_REPEAT, RUN_OPT_BUDGET,
-       RUN_OPT_JSON, RUN_OPT_FORMAT, RUN_OPT_PROG, RUN_OPT_BTF, RUN_OPT_KCONFIG };
+       RUN_OPT_JSON, RUN_OPT_FORMAT, RUN_OPT_PROG, RUN_OPT_BTF, RUN_OPT_KCONFIG, RUN_OPT_DATA,
+       RUN_OPT_DATA_HEX, RUN_OPT_CTX, RUN_OPT_CTX_HEX, RUN_OPT_MAP_INIT, RUN_OPT_DUMP_MAPS,
+       RUN_OPT_CPU };
 
 static const struct cli_opt run_opts[] = {
 	[RUN_OPT_MEM] = { "mem", 0, true },
@@ -30,6 +33,13 @@ static const struct cli_opt run_opts[] = {
 	[RUN_OPT_PROG] = { "prog", 0, true },
 	[RUN_OPT_BTF] = { "btf", 0, true },
 	[RUN_OPT_KCONFIG] = { "kconfig", 0, true },
+	[RUN_OPT_DATA] = { "data", 0, true },
+	[RUN_OPT_DATA_HEX] = { "data-hex", 0, true },
+	[RUN_OPT_CTX] = { "ctx", 0, true },
+	[RUN_OPT_CTX_HEX] = { "ctx-hex", 0, true },
+	[RUN_OPT_MAP_INIT] = { "map-init", 0, true },
+	[RUN_OPT_DUMP_MAPS] = { "dump-maps", 0, false },
+	[RUN_OPT_CPU] = { "cpu", 0, true },
 	{ 0 },
 };
 
@@ -46,6 +56,12 @@ struct run_cfg {
 	/* ELF objects only */
 	const char *prog;         /* --prog, then the program that runs */
 	struct cli_obj_opts obj;
+	char prog_buf[128];
+	const char *ctx_path;
+	const char *ctx_hex;
+	const char *map_init;
+	bool dump_maps;
+	uint64_t cpu;
 	const char *obj_only;     /* an object-only option that was given, or NULL */
 };
 
@@ -54,7 +70,8 @@ static bool engine_is_checked(enum bpfrt_engine e)
 	return e == BPFRT_ENGINE_CHECKED || e == BPFRT_ENGINE_CHECKED_SWITCH;
 }
 
-static int parse_args(struct run_cfg *cfg, int argc, char **argv)
+/* in_session: a line of `bpfrt shell`, where FILE is the session's. */
+static int parse_args(struct run_cfg *cfg, int argc, char **argv, bool in_session)
 {
 	struct cli_args args;
 	const char *val;
@@ -63,14 +80,36 @@ static int parse_args(struct run_cfg *cfg, int argc, char **argv)
 
 	cli_args_init(&args, argc, argv);
 	while ((opt = cli_args_next(&args, run_opts, &val)) != CLI_ARG_END) {
-		if (opt >= RUN_OPT_PROG)
+		if (opt >= RUN_OPT_PROG && opt != RUN_OPT_DATA && opt != RUN_OPT_DATA_HEX)
 			cfg->obj_only = run_opts[opt].name;
 		switch (opt) {
 		case RUN_OPT_MEM:
+		case RUN_OPT_DATA:
+			if (cfg->mem_path)
+				return cli_usage_err("--data/--mem given twice");
 			cfg->mem_path = val;
 			break;
 		case RUN_OPT_MEM_HEX:
+		case RUN_OPT_DATA_HEX:
+			if (cfg->mem_hex)
+				return cli_usage_err("--data-hex/--mem-hex given twice");
 			cfg->mem_hex = val;
+			break;
+		case RUN_OPT_CTX:
+			cfg->ctx_path = val;
+			break;
+		case RUN_OPT_CTX_HEX:
+			cfg->ctx_hex = val;
+			break;
+		case RUN_OPT_MAP_INIT:
+			cfg->map_init = val;
+			break;
+		case RUN_OPT_DUMP_MAPS:
+			cfg->dump_maps = true;
+			break;
+		case RUN_OPT_CPU:
+			if (cli_parse_u64("--cpu", val, 0, BPFRT_MAP_MAX_CPUS - 1, &cfg->cpu))
+				return CLI_USAGE;
 			break;
 		case RUN_OPT_ENGINE:
 			if (cli_parse_engine(val, &cfg->engine))
@@ -107,7 +146,8 @@ static int parse_args(struct run_cfg *cfg, int argc, char **argv)
 			break;
 		case CLI_ARG_OPERAND:
 			if (cfg->file)
-				return cli_usage_err("unexpected argument '%s' (one FILE only)", val);
+				return cli_usage_err(in_session ? "unexpected argument '%s'"
+								: "unexpected argument '%s' (one FILE only)", val);
 			cfg->file = val;
 			break;
 		case CLI_ARG_HELP:
@@ -120,7 +160,9 @@ static int parse_args(struct run_cfg *cfg, int argc, char **argv)
 	if (!cfg->file)
 		return cli_usage_err("missing FILE (see 'bpfrt help run')");
 	if (cfg->mem_path && cfg->mem_hex)
-		return cli_usage_err("--mem and --mem-hex cannot be used together");
+		return cli_usage_err("--data (--mem) and --data-hex (--mem-hex) cannot be used together");
+	if (cfg->ctx_path && cfg->ctx_hex)
+		return cli_usage_err("--ctx and --ctx-hex cannot be used together");
 	if (cfg->mem_path && strcmp(cfg->mem_path, "-") == 0 && strcmp(cfg->file, "-") == 0)
 		return cli_usage_err("the program and --mem cannot both be standard input");
 	if (budget_given && !engine_is_checked(cfg->engine))
@@ -225,201 +267,40 @@ static int run_prog(const struct run_cfg *cfg, const struct bpfrt_prog *prog, ui
 
 /* ---- programs of ELF objects ----------------------------------------- */
 
-/*
- * A program of an object runs as bytecode does (r1 = memory, r2 = its
- * length; program-type contexts come with a later issue), plus its global
- * data: each internal map (.data, .rodata, .bss, .kconfig, custom sections)
- * gets a buffer of value_size bytes holding its initial value, and a
- * relocated `LDDW rN, map_idx_value(IDX, OFF)` loads the buffer's address
- * plus OFF. Checked engines may access each buffer as a region named after
- * its map, read-only for .rodata and .kconfig. Anything else the program
- * needs from the kernel (other maps, helpers, kfuncs, kernel symbols) is
- * refused before loading, with a message naming it.
- */
-struct run_obj {
-	struct bpfrt_object *obj;
-	const struct bpfrt_program *prog;
-	uint8_t **data;               /* by map index: global-data buffers, or NULL */
-	size_t map_cnt;
-	struct bpfrt_region *regions; /* one per buffer */
-	size_t region_cnt;
-};
-
-/* libbpf's markers for what could not be resolved: the vm faults if reached. */
-static bool is_poison(const struct bpfrt_insn *in)
+static void print_hex_field(const char *name, const uint8_t *p, size_t n, bool json)
 {
-	uint32_t id = (uint32_t)in->imm;
-
-	return id == BPFRT_POISON_HELPER_ID ||
-	       (id >= BPFRT_KFUNC_POISON_BASE && id - BPFRT_KFUNC_POISON_BASE <= BPFRT_KFUNC_POISON_MAX);
-}
-
-/* For messages: "'counters' (hash)". */
-static void map_desc(const struct bpfrt_map *map, int idx, char *buf, size_t size)
-{
-	const char *type;
-
-	if (!map) {
-		snprintf(buf, size, "#%d (no such map)", idx);
+	if (json) {
+		printf(", \"%s\": \"", name);
+		for (size_t i = 0; i < n; i++)
+			printf("%02x", p[i]);
+		printf("\"");
 		return;
 	}
-	type = bpfrt_map_type_name(bpfrt_map__type(map));
-	snprintf(buf, size, "'%s' (%s)", bpfrt_map__name(map), type ? type : "unknown type");
+	printf("%s (%zu bytes):", name, n);
+	for (size_t i = 0; i < n; i++)
+		printf(" %02x", p[i]);
+	printf("\n");
 }
 
-/*
- * What the CLI cannot give instruction `pc` of the program, in `why`
- * ("uses map 'counters' (hash): ..."), or "" if nothing.
- */
-static void insn_unsupported(const struct run_obj *ro, const struct bpfrt_vm *vm,
-			     const struct bpfrt_insn *in, size_t pc, char *why, size_t size)
-{
-	const struct bpfrt_map *map;
-	const char *name;
-	char desc[128];
-
-	why[0] = '\0';
-	if (in->code == (BPFRT_LD | BPFRT_IMM | BPFRT_DW)) {
-		switch (in->src_reg) {
-		case 0:
-			return;
-		case BPFRT_PSEUDO_MAP_IDX:
-		case BPFRT_PSEUDO_MAP_IDX_VALUE:
-			map = bpfrt_object__map_by_index(ro->obj, (unsigned int)in->imm);
-			if (map && bpfrt_map__is_internal(map) &&
-			    in->src_reg == BPFRT_PSEUDO_MAP_IDX_VALUE)
-				return;
-			map_desc(map, in->imm, desc, sizeof(desc));
-			snprintf(why, size, "uses map %s: maps are not supported by the runtime yet",
-				 desc);
-			return;
-		case BPFRT_PSEUDO_FUNC:
-			name = bpfrt_program__func_name(ro->prog, pc + (size_t)(int64_t)in->imm + 1);
-			snprintf(why, size, "takes the address of function '%s' (a callback): "
-				 "callbacks are not supported by the runtime yet", name ? name : "?");
-			return;
-		case BPFRT_PSEUDO_BTF_ID:
-			snprintf(why, size, "uses a kernel symbol (BTF id %d): not available outside "
-				 "the kernel", in->imm);
-			return;
-		default:
-			snprintf(why, size, "pc %zu: LDDW with pseudo source %u, which objects do not "
-				 "use", pc, in->src_reg);
-			return;
-		}
-	}
-	if (in->code != (BPFRT_JMP | BPFRT_CALL))
-		return;
-	if (in->src_reg == BPFRT_PSEUDO_KFUNC_CALL) {
-		snprintf(why, size, "calls a kernel function (kfunc, BTF id %d): not available "
-			 "outside the kernel", in->imm);
-	} else if (in->src_reg == BPFRT_PSEUDO_CALL_HELPER && !is_poison(in) &&
-		   (in->imm < 0 || !bpfrt_vm__helper_name(vm, (uint32_t)in->imm))) {
-		name = cli_kernel_helper_name(in->imm);
-		snprintf(why, size, "calls helper %s%s%d%s, which the CLI does not provide yet",
-			 name ? name : "", name ? " (" : "", in->imm, name ? ")" : "");
-	}
-}
-
-/* The address of global data for a relocated LDDW map_idx_value. */
-static int resolve_global(void *ctx, size_t pc, const struct bpfrt_insn *insn, uint64_t *value)
-{
-	const struct run_obj *ro = ctx;
-	const struct bpfrt_map *map;
-	uint32_t off = (uint32_t)insn[1].imm;
-
-	(void)pc;
-	if (insn->src_reg != BPFRT_PSEUDO_MAP_IDX_VALUE || insn->imm < 0 ||
-	    (size_t)insn->imm >= ro->map_cnt || !ro->data[insn->imm])
-		return -EOPNOTSUPP; /* insn_unsupported() let none of these through */
-	map = bpfrt_object__map_by_index(ro->obj, (unsigned int)insn->imm);
-	if (off > bpfrt_map__value_size(map))
-		return -ERANGE;
-	*value = (uint64_t)(uintptr_t)(ro->data[insn->imm] + off);
-	return 0;
-}
-
-static void run_obj_free(struct run_obj *ro)
-{
-	for (size_t i = 0; i < ro->map_cnt; i++)
-		free(ro->data[i]);
-	free(ro->data);
-	free(ro->regions);
-	if (ro->obj)
-		bpfrt_object__close(ro->obj);
-}
-
-/* Give each global-data map its buffer (and region). 0 or -errno after printing why. */
-static int setup_globals(struct run_obj *ro, const char *name)
-{
-	const struct bpfrt_map *m = NULL;
-
-	while ((m = bpfrt_object__next_map(ro->obj, m)))
-		if (bpfrt_map__index(m) >= 0 && (size_t)bpfrt_map__index(m) >= ro->map_cnt)
-			ro->map_cnt = (size_t)bpfrt_map__index(m) + 1;
-	ro->data = calloc(ro->map_cnt ? ro->map_cnt : 1, sizeof(*ro->data));
-	ro->regions = calloc(ro->map_cnt ? ro->map_cnt : 1, sizeof(*ro->regions));
-	if (!ro->data || !ro->regions)
-		goto nomem;
-	while ((m = bpfrt_object__next_map(ro->obj, m))) {
-		int idx = bpfrt_map__index(m);
-		size_t size = bpfrt_map__value_size(m), init_size = 0;
-		const void *init;
-		uint8_t *buf;
-
-		if (!bpfrt_map__is_internal(m) || idx < 0)
-			continue;
-		/* One byte at least, so that even an empty section has an address. */
-		buf = calloc(1, size ? size : 1);
-		if (!buf)
-			goto nomem;
-		ro->data[idx] = buf;
-		init = bpfrt_map__initial_value(m, &init_size);
-		if (init)
-			memcpy(buf, init, init_size < size ? init_size : size);
-		ro->regions[ro->region_cnt++] = (struct bpfrt_region){
-			.name = bpfrt_map__name(m),
-			.addr = buf,
-			.size = size,
-			.writable = !bpfrt_map__is_readonly(m),
-		};
-	}
-	return 0;
-nomem:
-	cli_err("%s: %s", name, strerror(ENOMEM));
-	return -ENOMEM;
-}
-
-/*
- * Open the object, pick the program, check that the CLI can run it, set up
- * its global data; *insns (to free()) receives a copy of its instructions
- * with poisoned calls redirected. Returns CLI_OK, or the exit status after
- * printing why with *stage set for --json.
- */
-static int prepare_object(struct run_cfg *cfg, struct run_obj *ro, const struct bpfrt_vm *vm,
-			  const uint8_t *data, size_t len, struct bpfrt_insn **insns, size_t *cnt,
-			  const char **stage)
+/* Pick the program: --prog, or the only one. CLI_OK or an exit status after printing why. */
+static int pick_program(struct run_cfg *cfg, struct bpfrt_object *obj)
 {
 	const char *name = cli_path_name(cfg->file);
-	const struct bpfrt_program *p = NULL;
-	char names[512], why[256];
+	const struct bpfrt_program *p = NULL, *only = NULL;
+	char names[512];
 	size_t n = 0;
 
-	*stage = "input";
-	ro->obj = cli_object_open(cfg->file, data, len, &cfg->obj);
-	if (!ro->obj)
-		return CLI_FAIL;
-	cli_object_prog_names(ro->obj, names, sizeof(names));
+	cli_object_prog_names(obj, names, sizeof(names));
 	if (cfg->prog) {
-		ro->prog = bpfrt_object__find_program_by_name(ro->obj, cfg->prog);
-		if (!ro->prog) {
+		p = bpfrt_object__find_program_by_name(obj, cfg->prog);
+		if (!p) {
 			cli_err("%s: no program '%s' (programs: %s)", name, cfg->prog,
 				names[0] ? names : "none");
 			return CLI_FAIL;
 		}
 	} else {
-		while ((p = bpfrt_object__next_program(ro->obj, p)))
-			n++;
+		while ((p = bpfrt_object__next_program(obj, p)))
+			n++, only = p;
 		if (n != 1) {
 			if (!n) {
 				cli_err("%s: the object has no programs", name);
@@ -428,49 +309,182 @@ static int prepare_object(struct run_cfg *cfg, struct run_obj *ro, const struct 
 			cli_err("%s: %zu programs, choose one with --prog: %s", name, n, names);
 			return CLI_USAGE;
 		}
-		ro->prog = bpfrt_object__next_program(ro->obj, NULL);
+		p = only;
 	}
-	cfg->prog = bpfrt_program__name(ro->prog);
-
-	*stage = "load";
-	if (bpfrt_program__unsupported_reason(ro->prog)) {
+	if (bpfrt_program__unsupported_reason(p)) {
 		/* "program 'foo' uses kernel function ...": the loader says it best. */
-		cli_err("%s: %s", name, bpfrt_program__unsupported_reason(ro->prog));
+		cli_err("%s: %s", name, bpfrt_program__unsupported_reason(p));
 		return CLI_FAIL;
 	}
-	*cnt = bpfrt_program__insn_cnt(ro->prog);
-	if (!*cnt) {
-		cli_err("%s: program '%s' has no instructions", name, cfg->prog);
-		return CLI_FAIL;
-	}
-	*insns = malloc(*cnt * sizeof(**insns));
-	if (!*insns) {
-		cli_err("%s: %s", name, strerror(ENOMEM));
-		return CLI_FAIL;
-	}
-	memcpy(*insns, bpfrt_program__insns(ro->prog), *cnt * sizeof(**insns));
-	for (size_t pc = 0; pc < *cnt; pc++) {
-		struct bpfrt_insn *in = &(*insns)[pc];
-
-		insn_unsupported(ro, vm, in, pc, why, sizeof(why));
-		if (why[0]) {
-			cli_err("%s: program '%s' %s", name, cfg->prog, why);
-			return CLI_FAIL;
-		}
-		if (in->code == (BPFRT_LD | BPFRT_IMM | BPFRT_DW))
-			pc++; /* the second slot is no instruction */
-	}
-	return setup_globals(ro, name) ? CLI_FAIL : CLI_OK;
+	snprintf(cfg->prog_buf, sizeof(cfg->prog_buf), "%s", bpfrt_program__name(p));
+	cfg->prog = cfg->prog_buf; /* outlives the object, for messages */
+	return CLI_OK;
 }
 
-/* The vm of objects: no helper of the conformance suite (its id 5 is not the kernel's). */
-static struct bpfrt_vm *object_vm_new(void)
+/*
+ * Test-run the session's program cfg->prog as BPF_PROG_TEST_RUN would, on
+ * `data` and --ctx/--ctx-hex; print events as they arrive and the results
+ * (and the maps with --dump-maps).
+ */
+static int session_test_run(struct run_cfg *cfg, struct cli_session *s, const uint8_t *data,
+			    size_t data_len)
 {
-	struct bpfrt_vm *vm = bpfrt_vm__new();
+	struct bpfrt_test_run_opts t = { .sz = sizeof(t) };
+	const struct bpfrt_program *p = bpfrt_object__find_program_by_name(s->obj, cfg->prog);
+	uint8_t *ctx = NULL, *data_out = NULL, *ctx_out = NULL;
+	size_t ctx_len = 0;
+	int rc = CLI_OK, err;
 
-	if (!vm)
-		cli_err("cannot create a vm: %s", strerror(errno));
-	return vm;
+	if (!p || !bpfrt_program__prog(p)) {
+		cli_err("%s: program '%s' is not loaded in this session", s->file, cfg->prog);
+		return CLI_FAIL;
+	}
+	if ((cfg->ctx_hex &&
+	     cli_parse_hex("--ctx-hex", cfg->ctx_hex, strlen(cfg->ctx_hex), &ctx, &ctx_len)) ||
+	    (cfg->ctx_path && cli_read_file(cfg->ctx_path, &ctx, &ctx_len))) {
+		if (cfg->json)
+			json_error(cfg, "input", cli_last_error());
+		return cfg->ctx_hex ? CLI_USAGE : CLI_FAIL;
+	}
+	/* Room for what head/tail adjustments can add, as the kernel allows. */
+	data_out = malloc(data_len + 4096);
+	ctx_out = malloc(ctx_len ? ctx_len : 1);
+	if (!data_out || !ctx_out) {
+		cli_err("%s: %s", s->file, strerror(ENOMEM));
+		rc = CLI_FAIL;
+		goto out;
+	}
+	t.data_in = data;
+	t.data_size_in = (uint32_t)data_len;
+	t.data_out = data_out;
+	t.data_size_out = (uint32_t)data_len + 4096;
+	t.ctx_in = ctx;
+	t.ctx_size_in = (uint32_t)ctx_len;
+	t.ctx_out = ctx_len ? ctx_out : NULL;
+	t.ctx_size_out = ctx_len ? (uint32_t)ctx_len : 0;
+	t.repeat = (uint32_t)cfg->repeat;
+	t.cpu = (uint32_t)cfg->cpu;
+	t.engine = cfg->engine;
+	t.insn_budget = cfg->budget;
+	t.env = &s->env;
+	s->json = cfg->json;
+	err = bpfrt_prog__test_run(bpfrt_program__prog(p), &t);
+	cli_session_drain(s);
+	if (err) {
+		const char *msg = t.fault.msg[0] ? t.fault.msg : strerror(-err);
+
+		if (cfg->json)
+			json_error(cfg, "run", msg);
+		cli_err("%s: program '%s': %s%s", s->file, cfg->prog, t.fault.msg[0] ? "fault: " : "",
+			msg);
+		rc = CLI_FAIL;
+		goto out;
+	}
+	if (cfg->json) {
+		json_head(cfg);
+		printf(", \"retval\": %u, \"retval_hex\": \"0x%x\", \"duration_ns\": %" PRIu64,
+		       t.retval, t.retval, t.duration_ns);
+		if (engine_is_checked(cfg->engine))
+			printf(", \"insns\": %" PRIu64, t.insn_executed);
+		if (data_len || t.data_size_out)
+			print_hex_field("data_out", data_out, t.data_size_out, true);
+		if (ctx_len)
+			print_hex_field("ctx_out", ctx_out, t.ctx_size_out, true);
+		if (t.redirect_ifindex || t.redirect_flags)
+			printf(", \"redirect_ifindex\": %u, \"redirect_flags\": %" PRIu64,
+			       t.redirect_ifindex, t.redirect_flags);
+		if (cfg->dump_maps) {
+			printf(", \"maps\": ");
+			cli_session_dump_maps(s, true);
+		}
+		printf("}\n");
+	} else {
+		printf("retval: 0x%x (%u", t.retval, t.retval);
+		if ((int32_t)t.retval < 0)
+			printf(", %d", (int32_t)t.retval);
+		printf(")\n");
+		if (data_len || t.data_size_out)
+			print_hex_field("data_out", data_out, t.data_size_out, false);
+		if (ctx_len)
+			print_hex_field("ctx_out", ctx_out, t.ctx_size_out, false);
+		if (t.redirect_ifindex || t.redirect_flags)
+			printf("redirect: ifindex %u flags 0x%" PRIx64 "\n", t.redirect_ifindex,
+			       t.redirect_flags);
+		if (cfg->repeat_given)
+			printf("time: %" PRIu64 " ns/run (mean of %" PRIu64 " run%s, %s)\n",
+			       t.duration_ns, cfg->repeat, cfg->repeat == 1 ? "" : "s",
+			       bpfrt_engine_name(cfg->engine));
+		if (cfg->dump_maps)
+			cli_session_dump_maps(s, false);
+	}
+out:
+	fflush(stdout);
+	free(ctx);
+	free(data_out);
+	free(ctx_out);
+	return rc;
+}
+
+/* `bpfrt run FILE.o`: a session for this one run. */
+static int run_object(struct run_cfg *cfg, const uint8_t *file, size_t file_len, const uint8_t *data,
+		      size_t data_len, const char **stage)
+{
+	struct cli_session s;
+	int rc;
+
+	*stage = "input";
+	rc = cli_session_open(&s, cfg->file, file, file_len, &cfg->obj);
+	if (!rc)
+		rc = pick_program(cfg, s.obj);
+	if (!rc) {
+		*stage = "load";
+		rc = cli_session_load(&s, cfg->prog, false);
+	}
+	if (!rc && cfg->map_init) {
+		*stage = "input";
+		rc = cli_session_map_init(&s, cfg->map_init);
+	}
+	if (!rc) {
+		*stage = "run";
+		rc = session_test_run(cfg, &s, data, data_len);
+	}
+	cli_session_close(&s);
+	return rc;
+}
+
+int cli_session_run(struct cli_session *s, int argc, char **argv)
+{
+	struct run_cfg cfg = { .engine = CLI_DEFAULT_ENGINE, .repeat = 1, .fmt = CLI_FORMAT_AUTO };
+	uint8_t *data = NULL;
+	size_t len = 0;
+	int rc;
+
+	cfg.file = s->file;
+	rc = parse_args(&cfg, argc, argv, true);
+	if (rc)
+		return rc < 0 ? CLI_OK : rc;
+	if (cfg.map_init || cfg.obj.btf_path || cfg.obj.kconfig_path)
+		return cli_usage_err("--map-init, --btf and --kconfig are options of the session, not of run");
+	if (!cfg.prog) {
+		const struct bpfrt_program *p = NULL, *only = NULL;
+		size_t n = 0;
+
+		while ((p = bpfrt_object__next_program(s->obj, p)))
+			if (bpfrt_program__prog(p))
+				n++, only = p;
+		if (n != 1)
+			return cli_usage_err("%zu programs are loaded: choose one with --prog", n);
+		cfg.prog = bpfrt_program__name(only);
+	}
+	if (cfg.mem_hex)
+		rc = cli_parse_hex("--data-hex", cfg.mem_hex, strlen(cfg.mem_hex), &data, &len)
+			     ? CLI_USAGE : CLI_OK;
+	else if (cfg.mem_path)
+		rc = cli_read_file(cfg.mem_path, &data, &len) ? CLI_FAIL : CLI_OK;
+	if (!rc)
+		rc = session_test_run(&cfg, s, data, len);
+	free(data);
+	return rc;
 }
 
 /* ---- run -------------------------------------------------------------- */
@@ -483,7 +497,6 @@ int cmd_run(int argc, char **argv)
 	struct bpfrt_load_opts lopts;
 	struct bpfrt_prog *prog = NULL;
 	struct bpfrt_vm *vm = NULL;
-	struct run_obj ro = { 0 };
 	uint8_t *mem = NULL, *data = NULL;
 	size_t cnt, len, mem_len = 0;
 	const char *stage = "input";
@@ -491,12 +504,12 @@ int cmd_run(int argc, char **argv)
 	bool is_obj;
 	int rc;
 
-	rc = parse_args(&cfg, argc, argv);
+	rc = parse_args(&cfg, argc, argv, false);
 	if (rc)
 		return rc < 0 ? CLI_OK : rc;
 
 	if (cfg.mem_hex &&
-	    cli_parse_hex("--mem-hex", cfg.mem_hex, strlen(cfg.mem_hex), &mem, &mem_len))
+	    cli_parse_hex("--data-hex", cfg.mem_hex, strlen(cfg.mem_hex), &mem, &mem_len))
 		return CLI_USAGE;
 	if ((cfg.mem_path && cli_read_file(cfg.mem_path, &mem, &mem_len)) ||
 	    cli_read_file(cfg.file, &data, &len)) {
@@ -509,16 +522,18 @@ int cmd_run(int argc, char **argv)
 				   cli_path_name(cfg.file));
 		goto out;
 	}
-	vm = is_obj ? object_vm_new() : cli_vm_new();
+	if (is_obj) {
+		rc = run_object(&cfg, data, len, mem, mem_len, &stage);
+		if (rc && cfg.json && !strcmp(stage, "run"))
+			goto out; /* the JSON error is out already */
+		goto input_err;
+	}
+	vm = cli_vm_new();
 	if (!vm) {
 		rc = CLI_FAIL;
 		goto out;
 	}
-	if (is_obj) {
-		rc = prepare_object(&cfg, &ro, vm, data, len, &insns, &cnt, &stage);
-		if (rc)
-			goto input_err;
-	} else if (cli_parse_insns(cfg.file, data, len, cfg.fmt, &insns, &cnt, NULL)) {
+	if (cli_parse_insns(cfg.file, data, len, cfg.fmt, &insns, &cnt, NULL)) {
 		rc = CLI_FAIL;
 		goto input_err;
 	}
@@ -527,25 +542,18 @@ int cmd_run(int argc, char **argv)
 	lopts.sz = sizeof(lopts);
 	lopts.log_buf = log;
 	lopts.log_size = sizeof(log);
-	if (is_obj) {
-		lopts.resolve_ld_imm64 = resolve_global;
-		lopts.resolve_ctx = &ro;
-	}
 	prog = bpfrt_prog__load(vm, insns, cnt, &lopts);
 	if (!prog) {
 		const char *why = log[0] ? log : strerror(errno);
 
 		if (cfg.json)
 			json_error(&cfg, "load", why);
-		if (is_obj)
-			cli_err("%s: program '%s': %s", cli_path_name(cfg.file), cfg.prog, why);
-		else
-			cli_err("%s: %s", cli_path_name(cfg.file), why);
+		cli_err("%s: %s", cli_path_name(cfg.file), why);
 		rc = CLI_FAIL;
 		goto out;
 	}
 
-	rc = run_prog(&cfg, prog, mem_len ? mem : no_mem, mem_len, ro.regions, ro.region_cnt);
+	rc = run_prog(&cfg, prog, mem_len ? mem : no_mem, mem_len, NULL, 0);
 	goto out;
 input_err:
 	if (cfg.json && rc == CLI_FAIL)
@@ -555,7 +563,6 @@ out:
 		bpfrt_prog__free(prog);
 	if (vm)
 		bpfrt_vm__free(vm);
-	run_obj_free(&ro);
 	free(insns);
 	free(data);
 	free(mem);
