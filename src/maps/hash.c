@@ -502,6 +502,34 @@ int htab_lookup_and_delete_batch(struct map *m, const struct map_batch *b)
 	return htab_batch(m, b, true);
 }
 
+/*
+ * bpf_for_each_hash_elem(): bucket by bucket, each chain from its head (the
+ * order of get_next_key), without a lock, as program look-ups walk. fn may
+ * change or delete the element it is given: a deleted node keeps its link.
+ * The key is the node's own (read-only), the value the element's
+ * (per-CPU: worker cpu's).
+ */
+long htab_for_each(struct map *m, int (*fn)(void *ctx, void *key, void *value), void *ctx,
+		   unsigned int cpu)
+{
+	struct htab *h = (struct htab *)m;
+	unsigned int c = m->percpu ? map_cpu(m, cpu) : 0;
+	long n = 0;
+
+	for (uint32_t b = 0; b < h->n_buckets; b++) {
+		uint32_t ref;
+
+		for (ref = head_load(h, b); !IS_NULLS(ref); ref = next_load(node(h, REF_IDX(ref)))) {
+			uint32_t idx = REF_IDX(ref);
+
+			n++;
+			if (fn(ctx, node(h, idx)->key, map_slot(m, idx, c)))
+				return n;
+		}
+	}
+	return n;
+}
+
 const struct map_ops htab_map_ops = {
 	.alloc_check = htab_alloc_check,
 	.alloc = htab_alloc,
@@ -517,6 +545,7 @@ const struct map_ops htab_map_ops = {
 	.lookup_and_delete_batch = htab_lookup_and_delete_batch,
 	.update_batch = map_generic_update_batch,
 	.delete_batch = map_generic_delete_batch,
+	.for_each = htab_for_each,
 };
 
 const struct map_ops htab_percpu_map_ops = {
@@ -534,4 +563,5 @@ const struct map_ops htab_percpu_map_ops = {
 	.lookup_and_delete_batch = htab_lookup_and_delete_batch,
 	.update_batch = map_generic_update_batch,
 	.delete_batch = map_generic_delete_batch,
+	.for_each = htab_for_each,
 };

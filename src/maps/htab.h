@@ -160,5 +160,7 @@ int htab_lookup_and_delete(struct map *m, const void *key, void *value, uint64_t
 int htab_get_next_key(struct map *m, const void *key, void *next_key);
 int htab_lookup_batch(struct map *m, const struct map_batch *b);
 int htab_lookup_and_delete_batch(struct map *m, const struct map_batch *b);
+long htab_for_each(struct map *m, int (*fn)(void *ctx, void *key, void *value), void *ctx,
+		   unsigned int cpu);
 
 #endif /* BPFRT_MAPS_HTAB_H */

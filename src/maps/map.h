@@ -164,6 +164,15 @@ struct map {
 	/* User-space state (kernel: map->frozen, map->writecnt). */
 	int frozen;
 	int write_active;
+
+	/*
+	 * Lifetime, as the kernel's map->refcnt and map->id: the user's handle
+	 * holds one reference, and so does every map-in-map slot holding this
+	 * map and every perf buffer consumer of it. The last map_put() frees
+	 * the map; until then its id finds it (map_get_by_id).
+	 */
+	uint32_t id;
+	int refcnt;
 };
 
 /* ---- the program-side interface ---- */
@@ -204,7 +213,11 @@ int map_regions(const struct map *m, struct bpfrt_region *out, size_t n);
 /* The live map behind a public handle, or NULL for a definition. */
 struct map *map_of(const struct bpfrt_map *pub);
 
-/* Program side, as the helpers of the same names: -ENOTSUPP where the type has no such op. */
+/*
+ * Program side, as the helpers of the same names: -ENOTSUPP where the type
+ * has no such op; push and pop change the map, so -EPERM on
+ * BPFRT_F_RDONLY_PROG maps (as map_update).
+ */
 int map_push(struct map *m, const void *value, uint64_t flags);
 int map_pop(struct map *m, void *value);
 int map_peek(struct map *m, void *value);
@@ -242,7 +255,21 @@ struct bpfrt_prog *map_prog_array_get(struct map *m, uint32_t index);
 int map_perf_event_output(struct map *m, unsigned int cpu, uint64_t flags, const void *data,
 			  uint64_t size);
 
+/* ---- lifetime (see struct map) ---- */
+
+void map_get(struct map *m);
+/* Drop a reference; the last one frees the map (its id, its memory). */
+void map_put(struct map *m);
+/*
+ * The live map with that id, with a reference taken for the caller, or
+ * NULL. Safe against a concurrent last map_put() of that map.
+ */
+struct map *map_get_by_id(uint32_t id);
+
 /* ---- for the map types ---- */
+
+/* The kernel's num_possible_cpus() (sysfs, else the configured CPUs). */
+uint32_t map_possible_cpus(void);
 
 /* Fill the common part from attr (the arena is allocated by the type). */
 void map_init(struct map *m, const struct map_attr *attr);
