@@ -322,6 +322,11 @@ static void range_del(const struct map *m)
 	}
 }
 
+static bool map_has_range(const struct map *m)
+{
+	return m->values && m->values_size && !m->values_private;
+}
+
 /* A new map becomes live: one reference (the caller's), an id, its memory known. */
 static int live_add(struct map *m)
 {
@@ -332,7 +337,7 @@ static int live_add(struct map *m)
 	m->id = ids_alloc(IDS_MAP, m);
 	if (!m->id)
 		err = -ENOMEM;
-	else if (m->values && m->values_size && range_add(m))
+	else if (map_has_range(m) && range_add(m))
 		err = -ENOMEM;
 	if (err) {
 		ids_free(IDS_MAP, m->id);
@@ -353,7 +358,7 @@ void map_put(struct map *m)
 		return;
 	pthread_rwlock_wrlock(&live_lock);
 	ids_free(IDS_MAP, m->id);
-	if (m->values && m->values_size)
+	if (map_has_range(m))
 		range_del(m);
 	pthread_rwlock_unlock(&live_lock);
 	core_free((char *)m->name);
@@ -918,6 +923,8 @@ int map_regions(const struct map *m, struct bpfrt_region *out, size_t n)
 {
 	if (!m || (n && !out))
 		return -EINVAL;
+	if (!map_has_range(m))
+		return 0;
 	if (n) {
 		out[0].name = m->name;
 		out[0].addr = m->values;

@@ -160,6 +160,8 @@ struct map {
 	char *values;              /* the value arena (layout above) */
 	size_t values_size;        /* bytes reserved */
 	size_t pcpu_stride;        /* 0 unless per-CPU */
+	/* The arena holds references (hash of maps), not memory for programs. */
+	bool values_private;
 
 	/* User-space state (kernel: map->frozen, map->writecnt). */
 	int frozen;
@@ -206,7 +208,8 @@ int map_delete(struct map *m, const void *key);
  * The memory a program may access through pointers from map_lookup(): one
  * region, the whole value arena (every CPU's slots, used or not), writable
  * unless the map is BPFRT_F_RDONLY_PROG. Fills at most n entries; returns
- * how many the map has (1), or -EINVAL.
+ * how many the map has (1; 0 for maps that give programs no memory: fd
+ * arrays, map-in-maps, perf event arrays, bloom filters), or -EINVAL.
  */
 int map_regions(const struct map *m, struct bpfrt_region *out, size_t n);
 
