@@ -241,6 +241,13 @@ bool map_mem_find(uint64_t addr, uint64_t n, const char **name, bool *writable);
  * `index`, or NULL. The slot keeps a reference on it (see exec.h).
  */
 struct bpfrt_prog *map_prog_array_get(struct map *m, uint32_t index);
+/*
+ * The kernel's bpf_prog_map_compatible() for a program array: the first
+ * program makes its type and expected attach type the map's (its owner);
+ * false for a program that differs in either. Loading a program that
+ * refers to a program array should ask it, as the kernel's verifier does.
+ */
+bool map_prog_array_compatible(struct map *m, const struct bpfrt_prog *prog);
 
 /*
  * BPFRT_MAP_TYPE_ARRAY_OF_MAPS / HASH_OF_MAPS: as in the kernel, a
