@@ -420,8 +420,10 @@ static struct bpfrt_map *create_fail(int err, const char *name, enum bpfrt_map_t
 				     const char *why)
 {
 	const char *tname = bpfrt_map_type_name(type);
+	bool unsupported = (size_t)type >= ARRAY_SIZE(map_types) || !map_types[type];
 
-	core_print(err == ENOTSUPP ? BPFRT_WARN : BPFRT_DEBUG, "map '%s' (%s): %s\n", name,
+	/* A type bpfrt lacks is worth a warning; the kernel's verdicts are not. */
+	core_print(err == ENOTSUPP && unsupported ? BPFRT_WARN : BPFRT_DEBUG, "map '%s' (%s): %s\n", name,
 		   tname ? tname : "unknown type", why);
 	errno = err;
 	return NULL;
