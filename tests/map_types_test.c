@@ -104,6 +104,18 @@ static void test_ids(void)
 		"map_mem_find: ring buffer data, both mappings");
 	if (rec)
 		ringbuf_discard(rec, 0);
+	{
+		struct bpfrt_map *pa = mk(BPFRT_MAP_TYPE_PROG_ARRAY, 4, 4, 4, 0, NULL);
+		struct bpfrt_map *hom = mk(BPFRT_MAP_TYPE_HASH_OF_MAPS, 4, 4, 4, 0, h);
+		struct bpfrt_region r[2];
+
+		T_CHECK(pa && hom && map_regions(map_of(pa), r, 2) == 0 &&
+			map_regions(map_of(hom), r, 2) == 0 && map_regions(am, r, 2) == 1 &&
+			!map_mem_find((uintptr_t)map_of(hom)->values, 1, NULL, NULL),
+			"map_regions: maps of references give programs no memory");
+		bpfrt_map__destroy(pa);
+		bpfrt_map__destroy(hom);
+	}
 	bpfrt_map__destroy(a);
 	T_CHECK(!map_is_live(am) && !ids_get(IDS_MAP, ida) &&
 		!map_mem_find((uintptr_t)v, 8, NULL, NULL), "ids: a destroyed map is forgotten");
@@ -506,6 +518,7 @@ struct producer {
 	struct map *m;
 	uint32_t id, n, slot;
 	uint64_t ok, nospc, other;
+	uint32_t pace;           /* sleep a little after every `pace` samples (0: never) */
 };
 
 static void *produce(void *arg)
@@ -530,6 +543,8 @@ static void *produce(void *arg)
 			p->nospc++;
 		else
 			p->other++;
+		if (p->pace && seq % p->pace == 0)
+			usleep(20);
 	}
 	return NULL;
 }
@@ -593,7 +608,8 @@ static void perf_threads(struct bpfrt_map *map, size_t pages, bool consumer_runs
 	if (consumer_runs)
 		pthread_create(&ct, NULL, poll_loop, &pl);
 	for (i = 0; i < 4; i++) {
-		prod[i] = (struct producer){ map_of(map), (uint32_t)i, 20000, (uint32_t)i % 2, 0, 0, 0 };
+		prod[i] = (struct producer){ map_of(map), (uint32_t)i, 20000, (uint32_t)i % 2, 0, 0, 0,
+					     0 };
 		pthread_create(&th[i], NULL, produce, &prod[i]);
 	}
 	for (i = 0; i < 4; i++) {
@@ -628,6 +644,64 @@ static void perf_threads(struct bpfrt_map *map, size_t pages, bool consumer_runs
 	T_CHECK(s.order_ok && s.data_ok, "perf threads: each producer's samples intact and in order%s%s",
 		s.order_ok ? "" : " (order broken)", s.data_ok ? "" : " (data broken)");
 	bpfrt_perf_buffer__free(pb);
+}
+
+struct waker {
+	struct bpfrt_perf_buffer *pb;
+	struct sink *s;
+	uint64_t want;
+	int timeouts, polls;
+};
+
+static void *wait_all(void *arg)
+{
+	struct waker *w = arg;
+
+	while (__atomic_load_n(&w->s->samples, __ATOMIC_RELAXED) < w->want) {
+		w->polls++;
+		if (bpfrt_perf_buffer__poll(w->pb, 2000) == 0)
+			w->timeouts++;
+		if (w->timeouts > 2)
+			break;
+	}
+	return NULL;
+}
+
+/*
+ * A consumer that sleeps in poll whenever it has caught up: each sample
+ * that finds the ring empty must wake it, or it times out.
+ */
+static void perf_wakeups(struct bpfrt_map *map)
+{
+	struct bpfrt_perf_buffer_opts o = { .sz = sizeof(o), .cpu_cnt = 2 };
+	struct producer prod[2];
+	struct waker w;
+	pthread_t th[2], ct;
+	struct sink s;
+	double t0 = now_s();
+
+	sink_init(&s);
+	o.ctx = &s;
+	w.pb = bpfrt_perf_buffer__new(map, 64, on_sample, &o);
+	if (!w.pb) {
+		t_fail("perf wake-ups: bpfrt_perf_buffer__new");
+		return;
+	}
+	w.s = &s;
+	w.want = 2 * 5000;
+	w.timeouts = w.polls = 0;
+	pthread_create(&ct, NULL, wait_all, &w);
+	for (int i = 0; i < 2; i++) {
+		prod[i] = (struct producer){ map_of(map), (uint32_t)i, 5000, (uint32_t)i, 0, 0, 0, 5 };
+		pthread_create(&th[i], NULL, produce, &prod[i]);
+	}
+	for (int i = 0; i < 2; i++)
+		pthread_join(th[i], NULL);
+	pthread_join(ct, NULL);
+	T_CHECK(w.timeouts == 0 && s.samples == prod[0].ok + prod[1].ok && s.lost == 0,
+		"perf wake-ups: a consumer asleep in poll(2 s) got all %llu samples in %d polls "
+		"without a timeout (%.2f s)", (unsigned long long)s.samples, w.polls, now_s() - t0);
+	bpfrt_perf_buffer__free(w.pb);
 }
 
 static void test_perf(void)
@@ -726,6 +800,7 @@ static void test_perf(void)
 		perf_threads(m, 1024, true);
 		perf_threads(m, 1, false);
 		perf_threads(m, 1, true);
+		perf_wakeups(m);
 		bpfrt_map__destroy(m);
 	}
 }

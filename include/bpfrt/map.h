@@ -112,7 +112,11 @@ struct bpfrt_map *bpfrt_map__create(enum bpfrt_map_type type, uint32_t key_size,
 
 /*
  * Free a map made by bpfrt_map__create() (the maps of an object belong to
- * the object: ignored). No program may be using it any more.
+ * the object: ignored): the handle goes, and with it the user's reference
+ * on the map. As in the kernel, where closing a map's fd does not free a
+ * map something else holds, a map stored in a map-in-map (or with a perf
+ * buffer consumer) lives on, with its id, until that lets go of it. No
+ * program may be using the map when its last reference goes.
  */
 void bpfrt_map__destroy(struct bpfrt_map *map);
 
@@ -120,7 +124,11 @@ void bpfrt_map__destroy(struct bpfrt_map *map);
  * The map's id: > 0, unique among live maps (0 if the map is not live).
  * Map-in-map values are map ids, prog_array values program ids
  * (bpfrt_prog__id()), where the kernel's bpf(2) takes file descriptors on
- * update; look-ups return ids, as the kernel's do.
+ * update; look-ups return ids, as the kernel's do. An id that names no live
+ * map or program is EBADF (the kernel's answer for a bad fd); a map unlike
+ * the outer map's template, or a program of another type than the program
+ * array's first, EINVAL. Map-in-maps are created with opts->inner_map as
+ * the template (EINVAL without one).
  */
 uint32_t bpfrt_map__id(const struct bpfrt_map *map);
 

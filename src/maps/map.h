@@ -5,7 +5,9 @@
  *
  * map.c          creation, attribute checks common to all types, the public
  *                API of include/bpfrt/map.h (permissions, freeze, sizes,
- *                flags), value copies, the generic batch operations
+ *                flags), value copies, the generic batch operations; ids,
+ *                reference counts and the registry of the memory maps hand
+ *                to programs (map_is_live, map_mem_find)
  * map_types.h    the registry: one row per implemented type
  * array.c        ARRAY, PERCPU_ARRAY
  * hash.c         HASH, PERCPU_HASH
@@ -15,6 +17,17 @@
  * lpm_trie.c     LPM_TRIE
  * jhash.h        the kernel's jhash (hash buckets, bloom filter bits)
  * ringbuf.c      RINGBUF (producer side in ringbuf.h, consumer API in map.h)
+ * fd_array.c     what the arrays of references share (fd_array.h)
+ * prog_array.c   PROG_ARRAY (bpf_tail_call's table; slots hold programs)
+ * perf_event_array.c  PERF_EVENT_ARRAY and its consumer (bpfrt_perf_buffer)
+ * map_in_map.c   ARRAY_OF_MAPS (an fd array), HASH_OF_MAPS (on htab.h)
+ *
+ * Lifetime. A map lives while it has references (struct map's refcnt): the
+ * user's handle, each map-in-map slot holding it, a perf buffer consumer.
+ * Programs hold none: a map must outlive the runs that use it, and so must
+ * the objects a reference map hands to programs (see fd_array.h). Live
+ * maps have ids (core/ids.h); user space names inner maps and programs by
+ * id where the kernel takes file descriptors.
  *
  * Module prefix: map_ (each type file exports only its ops tables).
  *
