@@ -226,7 +226,7 @@ static bool objs_make(enum objset set)
  * millisecond or more on a busy machine. Unless MAPDIFF_OPS is given, their
  * rows run for SLOW_ROW_S seconds each rather than the full count.
  */
-#define SLOW_ROW_S 0.5
+#define SLOW_ROW_S 0.4
 
 struct fd_row {
 	struct row row;
