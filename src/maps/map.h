@@ -243,8 +243,10 @@ long map_for_each(struct map *m, int (*fn)(void *ctx, void *key, void *value), v
 /*
  * Checked engines: is `ptr` a live map (a value a program may pass as a map
  * pointer)? And does [addr, addr + n) lie in memory some live map hands to
- * programs (value arenas, ring buffer data)? If so, *name and *writable
- * describe it. Both are slow paths: a lock and a search.
+ * programs (value arenas, ring buffer data)? If so, *name (the map's name,
+ * valid while the map lives) and *writable (not BPFRT_F_RDONLY_PROG)
+ * describe it; either may be NULL. A range that straddles two maps is not
+ * found. Both are slow paths: a lock and a search.
  */
 bool map_is_live(const void *ptr);
 bool map_mem_find(uint64_t addr, uint64_t n, const char **name, bool *writable);
@@ -271,9 +273,10 @@ bool map_prog_array_compatible(struct map *m, const struct bpfrt_prog *prog);
 /*
  * BPFRT_MAP_TYPE_PERF_EVENT_ARRAY, for bpf_perf_event_output(): append a
  * sample to the buffer of slot (flags & BPF_F_INDEX_MASK), or of worker
- * `cpu` for BPF_F_CURRENT_CPU. 0, -E2BIG (index >= max_entries), -ENOENT
- * (no consumer on that slot), -EINVAL (flags), -ENOSPC (buffer full: the
- * sample is counted as lost).
+ * `cpu` for BPF_F_CURRENT_CPU. 0, -E2BIG (index >= max_entries, or a
+ * record above 64 KiB), -ENOENT (no consumer on that slot), -EINVAL (flags,
+ * or not a perf event array), -ENOSPC (buffer full: the sample is counted
+ * as lost). Safe from any number of threads (perf_event_array.c).
  */
 int map_perf_event_output(struct map *m, unsigned int cpu, uint64_t flags, const void *data,
 			  uint64_t size);
