@@ -112,7 +112,11 @@ struct bpfrt_map *bpfrt_map__create(enum bpfrt_map_type type, uint32_t key_size,
 
 /*
  * Free a map made by bpfrt_map__create() (the maps of an object belong to
- * the object: ignored). No program may be using it any more.
+ * the object: ignored): the handle goes, and with it the user's reference
+ * on the map. As in the kernel, where closing a map's fd does not free a
+ * map something else holds, a map stored in a map-in-map (or with a perf
+ * buffer consumer) lives on, with its id, until that lets go of it. No
+ * program may be using the map when its last reference goes.
  */
 void bpfrt_map__destroy(struct bpfrt_map *map);
 
@@ -120,7 +124,11 @@ void bpfrt_map__destroy(struct bpfrt_map *map);
  * The map's id: > 0, unique among live maps (0 if the map is not live).
  * Map-in-map values are map ids, prog_array values program ids
  * (bpfrt_prog__id()), where the kernel's bpf(2) takes file descriptors on
- * update; look-ups return ids, as the kernel's do.
+ * update; look-ups return ids, as the kernel's do. An id that names no live
+ * map or program is EBADF (the kernel's answer for a bad fd); a map unlike
+ * the outer map's template, or a program of another type than the program
+ * array's first, EINVAL. Map-in-maps are created with opts->inner_map as
+ * the template (EINVAL without one).
  */
 uint32_t bpfrt_map__id(const struct bpfrt_map *map);
 
@@ -226,12 +234,19 @@ void bpfrt_ringbuf__free(struct bpfrt_ringbuf *rb);
 
 /*
  * Perf buffer consumer (BPFRT_MAP_TYPE_PERF_EVENT_ARRAY), as libbpf's
- * perf_buffer__*: one buffer of page_cnt pages (a power of 2) per slot of
- * the map, up to max_entries slots; bpf_perf_event_output() appends to the
- * buffer of the slot it names (BPF_F_CURRENT_CPU: the run's worker index).
- * sample_fn gets (ctx, cpu, data, size) for each sample; lost_fn (may be
- * NULL) gets (ctx, cpu, count) when samples were dropped because the buffer
- * was full.
+ * perf_buffer__*: one ring buffer of page_cnt pages (a power of 2) in each
+ * of the map's slots 0..cpu_cnt-1; bpf_perf_event_output() appends to the
+ * ring of the slot it names (BPF_F_CURRENT_CPU: the run's worker index),
+ * from any number of threads at once. sample_fn gets (ctx, slot, data,
+ * size) for each sample, size being the perf record's raw size (the
+ * sample's bytes rounded up so that size + 4 is a multiple of 8, as
+ * libbpf's callback gets it); lost_fn (may be NULL) gets (ctx, slot, count)
+ * when samples were dropped because the ring was full. Data is valid only
+ * during the call. The consumer keeps the map alive until it is freed.
+ *
+ * In the kernel, slots hold perf events that user space opens and stores
+ * by fd; bpfrt has none, so the consumer fills the slots itself and user
+ * space cannot (update: EBADF); deleting a slot detaches its ring.
  */
 struct bpfrt_perf_buffer;
 typedef void (*bpfrt_perf_sample_fn)(void *ctx, int cpu, void *data, uint32_t size);
@@ -241,14 +256,29 @@ struct bpfrt_perf_buffer_opts {
 	size_t sz;               /* sizeof(struct bpfrt_perf_buffer_opts) */
 	bpfrt_perf_lost_fn lost_fn;
 	void *ctx;               /* for both callbacks */
+	/*
+	 * Slots to put rings in, from 0 (libbpf's cpu_cnt): at most
+	 * max_entries (else EINVAL); 0 = the number of possible CPUs, or
+	 * max_entries if smaller.
+	 */
+	uint32_t cpu_cnt;
 };
 
-/* NULL with errno (EINVAL: not a live perf_event_array map or page_cnt not a power of 2; EBUSY: it has a consumer). */
+/*
+ * NULL with errno: EINVAL (not a live perf_event_array map, no sample_fn,
+ * page_cnt not a power of 2, bad opts), EBUSY (the map has a consumer),
+ * ENOMEM.
+ */
 struct bpfrt_perf_buffer *bpfrt_perf_buffer__new(struct bpfrt_map *map, size_t page_cnt,
 						 bpfrt_perf_sample_fn sample_fn,
 						 const struct bpfrt_perf_buffer_opts *opts);
-/* As bpfrt_ringbuf__poll(): the number of samples handled, 0 on timeout, or -errno. */
+/*
+ * As bpfrt_ringbuf__poll(): wait up to timeout_ms for samples, then handle
+ * all that are ready. The number of samples handled, 0 on timeout, or
+ * -errno.
+ */
 int bpfrt_perf_buffer__poll(struct bpfrt_perf_buffer *pb, int timeout_ms);
+/* Handle the samples that are ready without waiting: as poll(pb, 0). */
 int bpfrt_perf_buffer__consume(struct bpfrt_perf_buffer *pb);
 void bpfrt_perf_buffer__free(struct bpfrt_perf_buffer *pb);
 

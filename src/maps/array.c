@@ -188,6 +188,26 @@ static int array_get_next_key(struct map *m, const void *key, void *next_key)
 	return 0;
 }
 
+/*
+ * bpf_for_each_array_elem(): every index in order; the key is a copy, the
+ * value the element itself (per-CPU: worker cpu's).
+ */
+static long array_for_each(struct map *m, int (*fn)(void *ctx, void *key, void *value),
+			   void *ctx, unsigned int cpu)
+{
+	unsigned int c = m->percpu ? map_cpu(m, cpu) : 0;
+	long n = 0;
+
+	for (uint32_t i = 0; i < m->max_entries; i++) {
+		uint32_t key = i;
+
+		n++;
+		if (fn(ctx, &key, map_slot(m, i, c)))
+			break;
+	}
+	return n;
+}
+
 const struct map_ops array_map_ops = {
 	.alloc_check = array_alloc_check,
 	.alloc = array_alloc,
@@ -200,6 +220,7 @@ const struct map_ops array_map_ops = {
 	.get_next_key = array_get_next_key,
 	.lookup_batch = map_generic_lookup_batch,
 	.update_batch = map_generic_update_batch,
+	.for_each = array_for_each,
 };
 
 const struct map_ops percpu_array_map_ops = {
@@ -214,4 +235,5 @@ const struct map_ops percpu_array_map_ops = {
 	.get_next_key = array_get_next_key,
 	.lookup_batch = map_generic_lookup_batch,
 	.update_batch = map_generic_update_batch,
+	.for_each = array_for_each,
 };

@@ -141,8 +141,8 @@ static uint32_t bloom_hash(const struct bloom *b, const void *value, uint32_t i)
 	return h & b->mask;
 }
 
-/* bloom_map_peek_elem(). */
-static int bloom_peek(struct map *m, const void *value)
+/* bloom_map_peek_elem(): 0 if the value may be present, else ENOENT. */
+static int bloom_test(struct map *m, const void *value)
 {
 	struct bloom *b = (struct bloom *)m;
 
@@ -193,7 +193,7 @@ static int bloom_delete(struct map *m, const void *key)
 static int bloom_lookup_sys(struct map *m, const void *key, void *value, uint64_t flags)
 {
 	(void)key, (void)flags; /* BPF_F_LOCK was refused above: no spin lock here */
-	return bloom_peek(m, value);
+	return bloom_test(m, value);
 }
 
 static int bloom_update_sys(struct map *m, const void *key, const void *value, uint64_t flags)
@@ -208,7 +208,15 @@ static int bloom_get_next_key(struct map *m, const void *key, void *next_key)
 	return -EOPNOTSUPP;
 }
 
-/* No lookup_and_delete: the syscall answers ENOTSUPP for this type. */
+static int bloom_peek(struct map *m, void *value)
+{
+	return bloom_test(m, value);
+}
+
+/*
+ * No lookup_and_delete: the syscall answers ENOTSUPP for this type. No pop
+ * either: the verifier allows bpf_map_pop_elem on queues and stacks only.
+ */
 const struct map_ops bloom_filter_map_ops = {
 	.alloc_check = bloom_alloc_check,
 	.alloc = bloom_alloc,
@@ -219,4 +227,6 @@ const struct map_ops bloom_filter_map_ops = {
 	.lookup_sys = bloom_lookup_sys,
 	.update_sys = bloom_update_sys,
 	.get_next_key = bloom_get_next_key,
+	.push = bloom_push,
+	.peek = bloom_peek,
 };

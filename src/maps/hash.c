@@ -84,7 +84,7 @@ void htab_unlink_node(struct htab *h, uint32_t b, uint32_t idx, uint32_t prev)
 }
 
 /* A node for a new element, or NO_NODE when max_entries are in use. */
-static uint32_t node_alloc(struct htab *h)
+uint32_t htab_node_alloc(struct htab *h)
 {
 	uint32_t idx = NO_NODE;
 
@@ -101,7 +101,7 @@ static uint32_t node_alloc(struct htab *h)
 	return idx;
 }
 
-static void node_free(struct htab *h, uint32_t idx)
+void htab_node_free(struct htab *h, uint32_t idx)
 {
 	map_spin_lock(&h->free_lock);
 	node(h, idx)->free_next = NO_NODE;
@@ -119,7 +119,7 @@ static void elem_free(struct htab *h, uint32_t idx)
 	if (h->elem_free)
 		h->elem_free(h, idx);
 	else
-		node_free(h, idx);
+		htab_node_free(h, idx);
 }
 
 /* ---- creation ---- */
@@ -299,7 +299,7 @@ static int htab_update_cpu(struct htab *h, const void *key, const void *value, u
 			map_pcpu_copy_in(m, idx, value);
 		else
 			memcpy(map_slot(m, idx, cpu), value, m->value_size);
-	} else if ((idx = node_alloc(h)) == NO_NODE) {
+	} else if ((idx = htab_node_alloc(h)) == NO_NODE) {
 		err = -E2BIG;
 	} else {
 		n = node(h, idx);
@@ -337,7 +337,11 @@ static int htab_update_sys(struct map *m, const void *key, const void *value, ui
 /* Copy node idx's value out for user space. */
 static void copy_value_out(const struct map *m, uint32_t idx, void *value, uint64_t flags)
 {
-	if (m->percpu)
+	const struct htab *h = (const struct htab *)m;
+
+	if (h->value_out)
+		h->value_out(h, idx, value);
+	else if (m->percpu)
 		map_pcpu_copy_out(m, idx, value);
 	else if (flags & BPFRT_F_LOCK)
 		map_copy_out_locked(m, value, map_slot(m, idx, 0));
@@ -502,6 +506,34 @@ int htab_lookup_and_delete_batch(struct map *m, const struct map_batch *b)
 	return htab_batch(m, b, true);
 }
 
+/*
+ * bpf_for_each_hash_elem(): bucket by bucket, each chain from its head (the
+ * order of get_next_key), without a lock, as program look-ups walk. fn may
+ * change or delete the element it is given: a deleted node keeps its link.
+ * The key is the node's own (read-only), the value the element's
+ * (per-CPU: worker cpu's).
+ */
+long htab_for_each(struct map *m, int (*fn)(void *ctx, void *key, void *value), void *ctx,
+		   unsigned int cpu)
+{
+	struct htab *h = (struct htab *)m;
+	unsigned int c = m->percpu ? map_cpu(m, cpu) : 0;
+	long n = 0;
+
+	for (uint32_t b = 0; b < h->n_buckets; b++) {
+		uint32_t ref;
+
+		for (ref = head_load(h, b); !IS_NULLS(ref); ref = next_load(node(h, REF_IDX(ref)))) {
+			uint32_t idx = REF_IDX(ref);
+
+			n++;
+			if (fn(ctx, node(h, idx)->key, map_slot(m, idx, c)))
+				return n;
+		}
+	}
+	return n;
+}
+
 const struct map_ops htab_map_ops = {
 	.alloc_check = htab_alloc_check,
 	.alloc = htab_alloc,
@@ -517,6 +549,7 @@ const struct map_ops htab_map_ops = {
 	.lookup_and_delete_batch = htab_lookup_and_delete_batch,
 	.update_batch = map_generic_update_batch,
 	.delete_batch = map_generic_delete_batch,
+	.for_each = htab_for_each,
 };
 
 const struct map_ops htab_percpu_map_ops = {
@@ -534,4 +567,5 @@ const struct map_ops htab_percpu_map_ops = {
 	.lookup_and_delete_batch = htab_lookup_and_delete_batch,
 	.update_batch = map_generic_update_batch,
 	.delete_batch = map_generic_delete_batch,
+	.for_each = htab_for_each,
 };

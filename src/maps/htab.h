@@ -56,6 +56,11 @@ struct htab {
 	uint32_t fresh;
 	/* Where deleted nodes go: NULL for the free list above (LRU maps: their lists). */
 	void (*elem_free)(struct htab *h, uint32_t idx);
+	/*
+	 * What user-space look-ups and batches read for node idx: NULL for
+	 * the value itself (hash of maps: the inner map's id).
+	 */
+	void (*value_out)(const struct htab *h, uint32_t idx, void *dst);
 };
 
 static inline uint32_t load32(const unsigned char *p)
@@ -142,6 +147,10 @@ uint32_t htab_lookup_locked(const struct htab *h, uint32_t b, uint32_t hash, con
 /* With bucket b locked: take node idx (after prev) out of its chain. */
 void htab_unlink_node(struct htab *h, uint32_t b, uint32_t idx, uint32_t prev);
 
+/* The free list (hash.c's allocator): a node, or NO_NODE when max_entries are in use. */
+uint32_t htab_node_alloc(struct htab *h);
+void htab_node_free(struct htab *h, uint32_t idx);
+
 bool htab_is_percpu(enum bpfrt_map_type t);
 bool htab_is_lru(enum bpfrt_map_type t);
 
@@ -160,5 +169,7 @@ int htab_lookup_and_delete(struct map *m, const void *key, void *value, uint64_t
 int htab_get_next_key(struct map *m, const void *key, void *next_key);
 int htab_lookup_batch(struct map *m, const struct map_batch *b);
 int htab_lookup_and_delete_batch(struct map *m, const struct map_batch *b);
+long htab_for_each(struct map *m, int (*fn)(void *ctx, void *key, void *value), void *ctx,
+		   unsigned int cpu);
 
 #endif /* BPFRT_MAPS_HTAB_H */

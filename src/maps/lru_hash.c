@@ -685,6 +685,7 @@ const struct map_ops htab_lru_map_ops = {
 	.lookup_and_delete_batch = htab_lookup_and_delete_batch,
 	.update_batch = map_generic_update_batch,
 	.delete_batch = map_generic_delete_batch,
+	.for_each = htab_for_each,
 };
 
 const struct map_ops htab_lru_percpu_map_ops = {
@@ -702,4 +703,5 @@ const struct map_ops htab_lru_percpu_map_ops = {
 	.lookup_and_delete_batch = htab_lookup_and_delete_batch,
 	.update_batch = map_generic_update_batch,
 	.delete_batch = map_generic_delete_batch,
+	.for_each = htab_for_each,
 };

@@ -10,6 +10,7 @@
  * play the part of the kernel's fd permissions (map_get_sys_perms()).
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +18,7 @@
 #include <unistd.h>
 
 #include "core/core.h"
+#include "core/ids.h"
 #include "loader/object_int.h"
 #include "maps/map.h"
 
@@ -72,7 +74,7 @@ static int sysfs_list(const char *path, uint32_t want, uint32_t *count, bool *ha
 }
 
 /* The kernel's num_possible_cpus(): per-CPU user buffers hold that many values. */
-static uint32_t possible_cpus(void)
+uint32_t map_possible_cpus(void)
 {
 	uint32_t n;
 	bool has;
@@ -249,14 +251,179 @@ void map_pcpu_copy_in(const struct map *m, uint32_t idx, const void *src)
 		       m->value_stride);
 }
 
+/* ---- lifetime: ids, references, the memory programs may touch ---- */
+
+/*
+ * Live maps are known three ways: by id (core/ids.h), by pointer (the same
+ * registry, for map_is_live) and by the memory they hand to programs: a
+ * sorted array of non-overlapping ranges [start, end), one per map with a
+ * value arena (ring buffers: their data area, both mappings), for
+ * map_mem_find. live_lock guards the ranges and orders the last map_put()
+ * after any map_get_by_id() that found the map.
+ */
+struct mem_range {
+	uint64_t start, end;
+	const struct map *map;
+};
+
+static pthread_rwlock_t live_lock = PTHREAD_RWLOCK_INITIALIZER;
+static struct mem_range *ranges;
+static size_t range_cnt, range_cap;
+
+/* The index of the first range with start > addr. */
+static size_t range_upper(uint64_t addr)
+{
+	size_t lo = 0, hi = range_cnt;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (ranges[mid].start <= addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* With live_lock held for writing. */
+static int range_add(const struct map *m)
+{
+	uint64_t start = (uint64_t)(uintptr_t)m->values;
+	size_t i;
+
+	if (range_cnt == range_cap) {
+		size_t cap = range_cap ? 2 * range_cap : 16;
+		struct mem_range *n = core_realloc(ranges, cap * sizeof(*n));
+
+		if (!n)
+			return -ENOMEM;
+		ranges = n;
+		range_cap = cap;
+	}
+	i = range_upper(start);
+	memmove(&ranges[i + 1], &ranges[i], (range_cnt - i) * sizeof(*ranges));
+	ranges[i] = (struct mem_range){ start, start + m->values_size, m };
+	range_cnt++;
+	return 0;
+}
+
+static void range_del(const struct map *m)
+{
+	size_t i = range_upper((uint64_t)(uintptr_t)m->values);
+
+	if (i && ranges[i - 1].map == m) {
+		memmove(&ranges[i - 1], &ranges[i], (range_cnt - i) * sizeof(*ranges));
+		if (!--range_cnt) {
+			core_free(ranges);
+			ranges = NULL;
+			range_cap = 0;
+		}
+	}
+}
+
+static bool map_has_range(const struct map *m)
+{
+	return m->values && m->values_size && !m->values_private;
+}
+
+/* A new map becomes live: one reference (the caller's), an id, its memory known. */
+static int live_add(struct map *m)
+{
+	int err = 0;
+
+	m->refcnt = 1;
+	pthread_rwlock_wrlock(&live_lock);
+	m->id = ids_alloc(IDS_MAP, m);
+	if (!m->id)
+		err = -ENOMEM;
+	else if (map_has_range(m) && range_add(m))
+		err = -ENOMEM;
+	if (err) {
+		ids_free(IDS_MAP, m->id);
+		m->id = 0;
+	}
+	pthread_rwlock_unlock(&live_lock);
+	return err;
+}
+
+void map_get(struct map *m)
+{
+	__atomic_add_fetch(&m->refcnt, 1, __ATOMIC_RELAXED);
+}
+
+void map_put(struct map *m)
+{
+	if (!m || __atomic_sub_fetch(&m->refcnt, 1, __ATOMIC_ACQ_REL))
+		return;
+	pthread_rwlock_wrlock(&live_lock);
+	ids_free(IDS_MAP, m->id);
+	if (map_has_range(m))
+		range_del(m);
+	pthread_rwlock_unlock(&live_lock);
+	core_free((char *)m->name);
+	m->ops->free(m);
+}
+
+struct map *map_get_by_id(uint32_t id)
+{
+	struct map *m;
+	int ref;
+
+	pthread_rwlock_rdlock(&live_lock);
+	m = ids_get(IDS_MAP, id);
+	/* A map whose last reference is gone is on its way out: not found. */
+	if (m) {
+		ref = __atomic_load_n(&m->refcnt, __ATOMIC_RELAXED);
+		do {
+			if (!ref) {
+				m = NULL;
+				break;
+			}
+		} while (!__atomic_compare_exchange_n(&m->refcnt, &ref, ref + 1, true,
+						      __ATOMIC_ACQUIRE, __ATOMIC_RELAXED));
+	}
+	pthread_rwlock_unlock(&live_lock);
+	return m;
+}
+
+bool map_is_live(const void *ptr)
+{
+	return ptr && ids_has_ptr(IDS_MAP, ptr);
+}
+
+bool map_mem_find(uint64_t addr, uint64_t n, const char **name, bool *writable)
+{
+	bool found = false;
+	size_t i;
+
+	pthread_rwlock_rdlock(&live_lock);
+	i = range_upper(addr);
+	if (i) {
+		const struct mem_range *r = &ranges[i - 1];
+
+		if (addr < r->end && n <= r->end - addr) {
+			found = true;
+			if (name)
+				*name = r->map->name;
+			if (writable)
+				*writable = !(r->map->map_flags & BPFRT_F_RDONLY_PROG);
+		}
+	}
+	pthread_rwlock_unlock(&live_lock);
+	return found;
+}
+
 /* ---- creation ---- */
 
 static struct bpfrt_map *create_fail(int err, const char *name, enum bpfrt_map_type type,
 				     const char *why)
 {
 	const char *tname = bpfrt_map_type_name(type);
+	bool unsupported = (size_t)type >= ARRAY_SIZE(map_types) || !map_types[type];
 
-	core_print(err == ENOTSUPP ? BPFRT_WARN : BPFRT_DEBUG, "map '%s' (%s): %s\n", name,
+	/* A type bpfrt lacks is worth a warning; the kernel's verdicts are not. */
+	core_print(err == ENOTSUPP && unsupported ? BPFRT_WARN : BPFRT_DEBUG, "map '%s' (%s): %s\n", name,
 		   tname ? tname : "unknown type", why);
 	errno = err;
 	return NULL;
@@ -334,7 +501,7 @@ struct bpfrt_map *bpfrt_map__create(enum bpfrt_map_type type, uint32_t key_size,
 	    type == BPFRT_MAP_TYPE_LRU_PERCPU_HASH) {
 		if (o.nr_cpus > BPFRT_MAP_MAX_CPUS)
 			return create_fail(EINVAL, name, type, "nr_cpus above BPFRT_MAP_MAX_CPUS");
-		attr.nr_cpus = o.nr_cpus ? o.nr_cpus : possible_cpus();
+		attr.nr_cpus = o.nr_cpus ? o.nr_cpus : map_possible_cpus();
 	}
 
 	err = ops->alloc_check ? ops->alloc_check(&attr) : 0;
@@ -354,12 +521,15 @@ struct bpfrt_map *bpfrt_map__create(enum bpfrt_map_type type, uint32_t key_size,
 	pub = err ? NULL : core_calloc(1, sizeof(*pub));
 	if (pub) {
 		pub->name = core_strdup(name);
-		if (!pub->name) {
+		m->name = core_strdup(name);
+		if (!pub->name || !m->name || live_add(m)) {
+			core_free(pub->name);
 			core_free(pub);
 			pub = NULL;
 		}
 	}
 	if (!pub) {
+		core_free((char *)m->name);
 		ops->free(m);
 		if (!err)
 			return create_fail(ENOMEM, name, type, "out of memory");
@@ -376,7 +546,6 @@ struct bpfrt_map *bpfrt_map__create(enum bpfrt_map_type type, uint32_t key_size,
 	pub->numa_node = o.numa_node;
 	pub->map_extra = o.map_extra;
 	pub->live = m;
-	m->name = pub->name;
 	return pub;
 }
 
@@ -384,9 +553,14 @@ void bpfrt_map__destroy(struct bpfrt_map *map)
 {
 	if (!map || map->obj || !map->live)
 		return;
-	map->live->ops->free(map->live);
+	map_put(map->live);
 	core_free(map->name);
 	core_free(map);
+}
+
+uint32_t bpfrt_map__id(const struct bpfrt_map *map)
+{
+	return map && map->live ? map->live->id : 0;
 }
 
 uint32_t bpfrt_map__nr_cpus(const struct bpfrt_map *map)
@@ -737,7 +911,7 @@ int map_update(struct map *m, const void *key, const void *value, uint64_t flags
 {
 	if (m->map_flags & BPFRT_F_RDONLY_PROG)
 		return -EPERM;
-	return m->ops->update(m, key, value, flags, cpu);
+	return m->ops->update ? m->ops->update(m, key, value, flags, cpu) : -ENOTSUPP;
 }
 
 int map_delete(struct map *m, const void *key)
@@ -751,6 +925,8 @@ int map_regions(const struct map *m, struct bpfrt_region *out, size_t n)
 {
 	if (!m || (n && !out))
 		return -EINVAL;
+	if (!map_has_range(m))
+		return 0;
 	if (n) {
 		out[0].name = m->name;
 		out[0].addr = m->values;
@@ -758,4 +934,33 @@ int map_regions(const struct map *m, struct bpfrt_region *out, size_t n)
 		out[0].writable = !(m->map_flags & BPFRT_F_RDONLY_PROG);
 	}
 	return 1;
+}
+
+int map_push(struct map *m, const void *value, uint64_t flags)
+{
+	if (!m->ops->push)
+		return -ENOTSUPP;
+	if (m->map_flags & BPFRT_F_RDONLY_PROG)
+		return -EPERM;
+	return m->ops->push(m, value, flags);
+}
+
+int map_pop(struct map *m, void *value)
+{
+	if (!m->ops->pop)
+		return -ENOTSUPP;
+	if (m->map_flags & BPFRT_F_RDONLY_PROG)
+		return -EPERM;
+	return m->ops->pop(m, value);
+}
+
+int map_peek(struct map *m, void *value)
+{
+	return m->ops->peek ? m->ops->peek(m, value) : -ENOTSUPP;
+}
+
+long map_for_each(struct map *m, int (*fn)(void *ctx, void *key, void *value), void *ctx,
+		  unsigned int cpu)
+{
+	return m->ops->for_each ? m->ops->for_each(m, fn, ctx, cpu) : -ENOTSUPP;
 }

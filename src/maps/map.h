@@ -5,7 +5,9 @@
  *
  * map.c          creation, attribute checks common to all types, the public
  *                API of include/bpfrt/map.h (permissions, freeze, sizes,
- *                flags), value copies, the generic batch operations
+ *                flags), value copies, the generic batch operations; ids,
+ *                reference counts and the registry of the memory maps hand
+ *                to programs (map_is_live, map_mem_find)
  * map_types.h    the registry: one row per implemented type
  * array.c        ARRAY, PERCPU_ARRAY
  * hash.c         HASH, PERCPU_HASH
@@ -15,6 +17,17 @@
  * lpm_trie.c     LPM_TRIE
  * jhash.h        the kernel's jhash (hash buckets, bloom filter bits)
  * ringbuf.c      RINGBUF (producer side in ringbuf.h, consumer API in map.h)
+ * fd_array.c     what the arrays of references share (fd_array.h)
+ * prog_array.c   PROG_ARRAY (bpf_tail_call's table; slots hold programs)
+ * perf_event_array.c  PERF_EVENT_ARRAY and its consumer (bpfrt_perf_buffer)
+ * map_in_map.c   ARRAY_OF_MAPS (an fd array), HASH_OF_MAPS (on htab.h)
+ *
+ * Lifetime. A map lives while it has references (struct map's refcnt): the
+ * user's handle, each map-in-map slot holding it, a perf buffer consumer.
+ * Programs hold none: a map must outlive the runs that use it, and so must
+ * the objects a reference map hands to programs (see fd_array.h). Live
+ * maps have ids (core/ids.h); user space names inner maps and programs by
+ * id where the kernel takes file descriptors.
  *
  * Module prefix: map_ (each type file exports only its ops tables).
  *
@@ -160,10 +173,21 @@ struct map {
 	char *values;              /* the value arena (layout above) */
 	size_t values_size;        /* bytes reserved */
 	size_t pcpu_stride;        /* 0 unless per-CPU */
+	/* The arena holds references (hash of maps), not memory for programs. */
+	bool values_private;
 
 	/* User-space state (kernel: map->frozen, map->writecnt). */
 	int frozen;
 	int write_active;
+
+	/*
+	 * Lifetime, as the kernel's map->refcnt and map->id: the user's handle
+	 * holds one reference, and so does every map-in-map slot holding this
+	 * map and every perf buffer consumer of it. The last map_put() frees
+	 * the map; until then its id finds it (map_get_by_id).
+	 */
+	uint32_t id;
+	int refcnt;
 };
 
 /* ---- the program-side interface ---- */
@@ -197,14 +221,19 @@ int map_delete(struct map *m, const void *key);
  * The memory a program may access through pointers from map_lookup(): one
  * region, the whole value arena (every CPU's slots, used or not), writable
  * unless the map is BPFRT_F_RDONLY_PROG. Fills at most n entries; returns
- * how many the map has (1), or -EINVAL.
+ * how many the map has (1; 0 for maps that give programs no memory: fd
+ * arrays, map-in-maps, perf event arrays, bloom filters), or -EINVAL.
  */
 int map_regions(const struct map *m, struct bpfrt_region *out, size_t n);
 
 /* The live map behind a public handle, or NULL for a definition. */
 struct map *map_of(const struct bpfrt_map *pub);
 
-/* Program side, as the helpers of the same names: -ENOTSUPP where the type has no such op. */
+/*
+ * Program side, as the helpers of the same names: -ENOTSUPP where the type
+ * has no such op; push and pop change the map, so -EPERM on
+ * BPFRT_F_RDONLY_PROG maps (as map_update).
+ */
 int map_push(struct map *m, const void *value, uint64_t flags);
 int map_pop(struct map *m, void *value);
 int map_peek(struct map *m, void *value);
@@ -214,8 +243,10 @@ long map_for_each(struct map *m, int (*fn)(void *ctx, void *key, void *value), v
 /*
  * Checked engines: is `ptr` a live map (a value a program may pass as a map
  * pointer)? And does [addr, addr + n) lie in memory some live map hands to
- * programs (value arenas, ring buffer data)? If so, *name and *writable
- * describe it. Both are slow paths: a lock and a search.
+ * programs (value arenas, ring buffer data)? If so, *name (the map's name,
+ * valid while the map lives) and *writable (not BPFRT_F_RDONLY_PROG)
+ * describe it; either may be NULL. A range that straddles two maps is not
+ * found. Both are slow paths: a lock and a search.
  */
 bool map_is_live(const void *ptr);
 bool map_mem_find(uint64_t addr, uint64_t n, const char **name, bool *writable);
@@ -225,6 +256,13 @@ bool map_mem_find(uint64_t addr, uint64_t n, const char **name, bool *writable);
  * `index`, or NULL. The slot keeps a reference on it (see exec.h).
  */
 struct bpfrt_prog *map_prog_array_get(struct map *m, uint32_t index);
+/*
+ * The kernel's bpf_prog_map_compatible() for a program array: the first
+ * program makes its type and expected attach type the map's (its owner);
+ * false for a program that differs in either. Loading a program that
+ * refers to a program array should ask it, as the kernel's verifier does.
+ */
+bool map_prog_array_compatible(struct map *m, const struct bpfrt_prog *prog);
 
 /*
  * BPFRT_MAP_TYPE_ARRAY_OF_MAPS / HASH_OF_MAPS: as in the kernel, a
@@ -235,14 +273,29 @@ struct bpfrt_prog *map_prog_array_get(struct map *m, uint32_t index);
 /*
  * BPFRT_MAP_TYPE_PERF_EVENT_ARRAY, for bpf_perf_event_output(): append a
  * sample to the buffer of slot (flags & BPF_F_INDEX_MASK), or of worker
- * `cpu` for BPF_F_CURRENT_CPU. 0, -E2BIG (index >= max_entries), -ENOENT
- * (no consumer on that slot), -EINVAL (flags), -ENOSPC (buffer full: the
- * sample is counted as lost).
+ * `cpu` for BPF_F_CURRENT_CPU. 0, -E2BIG (index >= max_entries, or a
+ * record above 64 KiB), -ENOENT (no consumer on that slot), -EINVAL (flags,
+ * or not a perf event array), -ENOSPC (buffer full: the sample is counted
+ * as lost). Safe from any number of threads (perf_event_array.c).
  */
 int map_perf_event_output(struct map *m, unsigned int cpu, uint64_t flags, const void *data,
 			  uint64_t size);
 
+/* ---- lifetime (see struct map) ---- */
+
+void map_get(struct map *m);
+/* Drop a reference; the last one frees the map (its id, its memory). */
+void map_put(struct map *m);
+/*
+ * The live map with that id, with a reference taken for the caller, or
+ * NULL. Safe against a concurrent last map_put() of that map.
+ */
+struct map *map_get_by_id(uint32_t id);
+
 /* ---- for the map types ---- */
+
+/* The kernel's num_possible_cpus() (sysfs, else the configured CPUs). */
+uint32_t map_possible_cpus(void);
 
 /* Fill the common part from attr (the arena is allocated by the type). */
 void map_init(struct map *m, const struct map_attr *attr);

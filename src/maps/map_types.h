@@ -20,6 +20,10 @@
 	X(BPFRT_MAP_TYPE_LPM_TRIE, trie_map_ops)                \
 	X(BPFRT_MAP_TYPE_LRU_HASH, htab_lru_map_ops)            \
 	X(BPFRT_MAP_TYPE_LRU_PERCPU_HASH, htab_lru_percpu_map_ops) \
-	X(BPFRT_MAP_TYPE_RINGBUF, ringbuf_map_ops)
+	X(BPFRT_MAP_TYPE_RINGBUF, ringbuf_map_ops)              \
+	X(BPFRT_MAP_TYPE_PROG_ARRAY, prog_array_map_ops)        \
+	X(BPFRT_MAP_TYPE_PERF_EVENT_ARRAY, perf_event_array_map_ops) \
+	X(BPFRT_MAP_TYPE_ARRAY_OF_MAPS, array_of_maps_map_ops)  \
+	X(BPFRT_MAP_TYPE_HASH_OF_MAPS, hash_of_maps_map_ops)
 
 #endif /* BPFRT_MAPS_MAP_TYPES_H */

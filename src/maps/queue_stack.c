@@ -5,7 +5,8 @@
  * most max_entries values. User space pushes with update (BPF_ANY, or
  * BPF_EXIST to drop the oldest value when full; a full map otherwise answers
  * E2BIG), peeks with lookup and pops with lookup_and_delete (ENOENT when
- * empty); delete and get_next_key are EINVAL.
+ * empty); delete and get_next_key are EINVAL. Programs use push, pop and
+ * peek with the same semantics (bpf_map_push/pop/peek_elem).
  *
  * Layout. A ring of max_entries + 1 slots in the value arena (map.h), so
  * that head == tail means empty and head + 1 == tail full:
@@ -202,6 +203,17 @@ static int qs_get_next_key(struct map *m, const void *key, void *next_key)
 	return -EINVAL;
 }
 
+/* bpf_map_pop_elem() / bpf_map_peek_elem(): ENOENT when empty. */
+static int qs_pop(struct map *m, void *value)
+{
+	return qs_get(m, value, true);
+}
+
+static int qs_peek(struct map *m, void *value)
+{
+	return qs_get(m, value, false);
+}
+
 const struct map_ops queue_map_ops = {
 	.alloc_check = qs_alloc_check,
 	.alloc = qs_alloc,
@@ -213,6 +225,9 @@ const struct map_ops queue_map_ops = {
 	.update_sys = qs_update_sys,
 	.lookup_and_delete = qs_lookup_and_delete,
 	.get_next_key = qs_get_next_key,
+	.push = qs_push,
+	.pop = qs_pop,
+	.peek = qs_peek,
 };
 
 const struct map_ops stack_map_ops = {
@@ -226,4 +241,7 @@ const struct map_ops stack_map_ops = {
 	.update_sys = qs_update_sys,
 	.lookup_and_delete = qs_lookup_and_delete,
 	.get_next_key = qs_get_next_key,
+	.push = qs_push,
+	.pop = qs_pop,
+	.peek = qs_peek,
 };
