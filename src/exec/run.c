@@ -19,7 +19,6 @@
 #include <string.h>
 
 #include "core/core.h"
-#include "core/ids.h"
 #include "exec/exec.h"
 #include "maps/map.h"
 #include "maps/ringbuf.h"
@@ -216,6 +215,12 @@ static bool regions_ok(const struct exec_region *r, size_t cnt, uint64_t addr, u
 	return false;
 }
 
+/*
+ * Only the memory of maps this run may name: the program's own, those it
+ * passed to helpers (inner maps of map-in-maps), its ring buffer records.
+ * Other live maps stay out of reach, so programs of different embedders
+ * cannot read each other's maps by guessing addresses.
+ */
 bool exec_mem_ok_slow(const struct bpfrt_run *run, uint64_t addr, uint64_t n, bool write)
 {
 	const struct bpfrt_prog *prog = run->prog;
@@ -276,7 +281,7 @@ static bool map_arg_ok(struct bpfrt_run *run, uint64_t v)
 	for (unsigned int i = 0; i < run->dyn_cnt; i++)
 		if ((uint64_t)(uintptr_t)run->dyn_map[i] == v)
 			return true;
-	if (!ids_has_ptr(IDS_MAP, m) || run->dyn_cnt >= EXEC_MAX_DYN || map_regions(m, &r, 1) != 1)
+	if (!map_is_live(m) || run->dyn_cnt >= EXEC_MAX_DYN || map_regions(m, &r, 1) != 1)
 		return false;
 	run->dyn_map[run->dyn_cnt] = m;
 	run->dyn[run->dyn_cnt++] = (struct exec_region){ (uint64_t)(uintptr_t)r.addr, r.size,

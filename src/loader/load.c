@@ -81,7 +81,7 @@ static int map_make_live(struct bpfrt_map *def, const struct bpfrt_object_load_o
 static void map_drop_live(struct bpfrt_map *def)
 {
 	if (def->live) {
-		def->live->ops->free(def->live);
+		map_put(def->live);
 		def->live = NULL;
 	}
 }
@@ -129,9 +129,7 @@ static int map_fill_slots(struct bpfrt_object *obj, struct bpfrt_map *def, char 
 			}
 			id = bpfrt_prog__id(p->loaded);
 		} else {
-			core_log(log, log_size, "map '%s': map-in-map initialisers are not supported yet",
-				 def->name);
-			return -BPFRT_ENOTSUPP;
+			id = bpfrt_map__id(&obj->maps[def->slots[i]]);
 		}
 		err = bpfrt_map__update_elem(def, &i, sizeof(i), &id, sizeof(id), BPFRT_ANY);
 		if (err) {
