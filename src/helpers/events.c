@@ -222,6 +222,15 @@ HELPER_FN(snprintf)
 	HELPER_UNUSED();
 	if (n < 0)
 		return HELPER_ERR(-n);
+	/*
+	 * str is written: the prototype's PTR_TO_MEM_OR_NULL only promises
+	 * that it is readable, so checked engines test writability here.
+	 */
+	if (r1 && str_size && !bpfrt_run__mem_ok(run, r1, str_size, true)) {
+		bpfrt_run__abort(run, "snprintf: str (0x%llx, %u bytes) is not writable",
+				 (unsigned long long)r1, str_size);
+		return HELPER_ERR(EFAULT);
+	}
 	/* fmt is a NUL-terminated constant string: no bound needed. */
 	n = helpers_bprintf(run, HELPER_PTR(r3), UINT32_MAX, args, (uint32_t)n,
 			    str_size > INT_MAX ? NULL : HELPER_PTR(r1),

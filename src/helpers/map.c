@@ -6,6 +6,7 @@
  * `struct map *` that LDDW of a map reference loads.
  */
 #include <errno.h>
+#include <string.h>
 
 #include "helpers/helpers_int.h"
 #include "maps/map.h"
@@ -133,13 +134,51 @@ struct for_each {
 	bool faulted;
 };
 
+/*
+ * Checked engines: the key the map hands to the callback (in the map's
+ * node, or on the map's stack for arrays) is readable by the callback
+ * while it runs, as the kernel's verifier lets it read PTR_TO_MAP_KEY. It
+ * is lent as a run region tagged with the map itself (so that it cannot
+ * make any other pointer pass for a map), and taken back afterwards.
+ */
+static bool key_lend(struct bpfrt_run *run, struct map *m, const void *key)
+{
+	if (!run->checked || run->dyn_cnt >= EXEC_MAX_DYN)
+		return false;
+	run->dyn_map[run->dyn_cnt] = m;
+	run->dyn[run->dyn_cnt++] = (struct exec_region){ (uint64_t)(uintptr_t)key, m->key_size,
+							 "map key", false };
+	return true;
+}
+
+static void key_return(struct bpfrt_run *run, struct map *m, const void *key)
+{
+	/* Callbacks may have added regions since: remove exactly ours. */
+	for (unsigned int i = run->dyn_cnt; i-- > 0;) {
+		if (run->dyn_map[i] == m && run->dyn[i].start == (uint64_t)(uintptr_t)key &&
+		    !strcmp(run->dyn[i].name, "map key")) {
+			memmove(&run->dyn[i], &run->dyn[i + 1], (run->dyn_cnt - i - 1) * sizeof(run->dyn[0]));
+			memmove(&run->dyn_map[i], &run->dyn_map[i + 1],
+				(run->dyn_cnt - i - 1) * sizeof(run->dyn_map[0]));
+			run->dyn_cnt--;
+			return;
+		}
+	}
+}
+
 static int for_each_one(void *ctx, void *key, void *value)
 {
 	struct for_each *fe = ctx;
+	struct map *m = MAP(fe->map);
+	bool lent = key_lend(fe->run, m, key);
 	uint64_t ret;
+	int err;
 
-	if (bpfrt_run__call(fe->run, fe->fn, fe->map, (uint64_t)(uintptr_t)key,
-			    (uint64_t)(uintptr_t)value, fe->ctx, 0, &ret)) {
+	err = bpfrt_run__call(fe->run, fe->fn, fe->map, (uint64_t)(uintptr_t)key,
+			      (uint64_t)(uintptr_t)value, fe->ctx, 0, &ret);
+	if (lent)
+		key_return(fe->run, m, key);
+	if (err) {
 		fe->faulted = true;
 		return 1;
 	}

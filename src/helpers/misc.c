@@ -354,8 +354,8 @@ const struct bpfrt_helper_proto helper_loop_proto = {
  * bpf_tail_call(ctx, prog_array, index), as the kernel's interpreter does
  * it: an index out of range, or a run that made EXEC_MAX_TAIL_CALLS tail
  * calls already, or (counted) an empty slot, fall through to the next
- * instruction; otherwise the engine continues with run->tail_prog once
- * the helper returns. r0 is undefined for the program (RET_VOID); here it
+ * instruction; otherwise the engine continues with run->tail_prog (in the
+ * calling function's place, r1 = ctx) once the helper returns. r0 is undefined for the program (RET_VOID); here it
  * is 0, or -E2BIG / -ELOOP / -ENOENT for the three failures.
  */
 HELPER_FN(tail_call)
@@ -376,6 +376,7 @@ HELPER_FN(tail_call)
 	if (!prog)
 		return HELPER_ERR(ENOENT);
 	run->tail_prog = prog;
+	run->pending |= EXEC_PENDING_TAIL;
 	return 0;
 }
 
