@@ -15,6 +15,10 @@
  * it) and its quirks (a pre-formatted %pI4 is skipped in the staging buffer
  * only while the output still has room) come out the same.
  *
+ * Address spaces: %s and %pks read what helpers_readable() allows (the
+ * program's memory and the probe regions), %pus only the probe regions,
+ * which stand for the traced process's memory (see task.c).
+ *
  * Staging buffer layout, in format order:
  *
  *   %d %i %u %x %X      4 bytes at a 4-aligned offset (u32 of the argument)
@@ -165,7 +169,6 @@ static int prepare(struct bpfrt_run *run, const char *fmt, size_t fmt_size, cons
 		} else if (fmt[i] == 's') {
 			ptype = 's';
 fmt_str:
-			(void)ptype; /* 's', 'k' or 'u': one address space here */
 			{
 				unsigned char n = (unsigned char)fmt[i + 1];
 				long len;
@@ -174,8 +177,14 @@ fmt_str:
 					return -EINVAL;
 				if (room(bin) <= 0)
 					return -ENOSPC;
+				/*
+				 * %pus reads user memory: the probe regions only (the
+				 * program's own memory is "kernel" memory, which the
+				 * kernel's strncpy_from_user_nofault() refuses).
+				 */
 				len = helpers_copy_str(run, (char *)bin->b + bin->t,
-						       args[num_spec], (uint32_t)room(bin), false);
+						       args[num_spec], (uint32_t)room(bin),
+						       ptype == 'u');
 				if (len < 0) {
 					bin->b[bin->t] = 0;
 					len = 1;

@@ -105,7 +105,8 @@ static inline bool kc_isprint(unsigned char c)
  * The kernel's bpf_bprintf_prepare() + bstr_printf(): check `fmt` (NUL
  * within fmt_size bytes, printable ASCII, only the conversions BPF allows,
  * at most num_args of them), fetch what the arguments point at (%s, %pks,
- * %pus, %pI4/%pi4/%pI6/%pi6) through helpers_readable(), and format into
+ * %pI4/%pi4/%pI6/%pi6 through helpers_readable(), %pus through
+ * helpers_probe_ok(): user memory is the probe regions), and format into
  * out (out_size bytes, NUL-terminated when out_size > 0; out may be NULL
  * when out_size is 0). Returns the length of the whole output without NUL
  * (as snprintf), or -EINVAL (bad format, too few arguments), -ENOSPC
