@@ -557,6 +557,40 @@ static void test_snprintf(void)
 	bpfrt_prog__free(p);
 }
 
+/* snprintf writes str: NULL with a size stops every engine, read-only memory the checked ones. */
+static void test_snprintf_guards(void)
+{
+	struct bpfrt_prog *pnull = load("r1 = 0\n r2 = 8\n r3 = r10\n r3 += -8\n *(u64 *)(r10 - 8) = 0\n"
+					"r4 = 0\n r5 = 0\n call 165\n exit\n");
+	/* snprintf(region ro, 8, "", NULL, 0), the region's address in mem[0]. */
+	struct bpfrt_prog *pro = load("r1 = *(u64 *)(r1 + 0)\n r2 = 8\n r3 = r10\n r3 += -8\n"
+				      "*(u64 *)(r10 - 8) = 0\n r4 = 0\n r5 = 0\n call 165\n exit\n");
+	char ro[8] = "RRRRRRR";
+	struct bpfrt_region region = { "ro", ro, sizeof(ro), false };
+
+	for (int e = 0; pnull && pro && e < BPFRT_ENGINE__COUNT; e++) {
+		struct bpfrt_run_opts o = { .sz = sizeof(o), .engine = e };
+		uint64_t mem[1] = { (uint64_t)(uintptr_t)ro };
+		int err = bpfrt_prog__run(pnull, &o);
+
+		T_CHECK(err == -ECANCELED && strstr(o.fault.msg, "str is NULL but str_size is 8"),
+			"%s: snprintf(NULL, 8, ...) stops the program: %s", bpfrt_engine_name(e), o.fault.msg);
+		o = (struct bpfrt_run_opts){ .sz = sizeof(o), .engine = e, .mem = mem,
+					     .mem_size = sizeof(mem), .regions = &region, .region_cnt = 1 };
+		err = bpfrt_prog__run(pro, &o);
+		if (is_checked(e))
+			T_CHECK(err == -ECANCELED && strstr(o.fault.msg, "is not writable") && ro[0] == 'R',
+				"%s: snprintf into read-only memory stops the program: %s",
+				bpfrt_engine_name(e), o.fault.msg);
+		else
+			T_CHECK(err == 0 && o.retval == 1 && ro[0] == 0,
+				"%s: fast engines trust str", bpfrt_engine_name(e));
+		memcpy(ro, "RRRRRRR", 8);
+	}
+	bpfrt_prog__free(pnull);
+	bpfrt_prog__free(pro);
+}
+
 /* What a run's trace lines were. */
 struct trace_log {
 	char lines[8][1100];
@@ -1020,6 +1054,7 @@ int main(void)
 	test_strtox();
 	test_strncmp();
 	test_snprintf();
+	test_snprintf_guards();
 	test_trace_printk();
 	test_trace_print_callback();
 	test_ringbuf();

@@ -362,7 +362,7 @@ static void pointer(struct out *o, char ext, uint64_t ptr, struct spec sp)
 /* The kernel clamps field widths to its 24-bit field (FIELD_WIDTH_MAX). */
 #define FIELD_WIDTH_MAX ((1 << 23) - 1)
 
-static int format(struct out *o, const char *fmt, const uint8_t *bin)
+static void format(struct out *o, const char *fmt, const uint8_t *bin)
 {
 	struct args a = { .b = bin };
 
@@ -476,7 +476,6 @@ static int format(struct out *o, const char *fmt, const uint8_t *bin)
 		}
 		}
 	}
-	return 0;
 }
 
 int helpers_bprintf(struct bpfrt_run *run, const char *fmt, uint32_t fmt_size,

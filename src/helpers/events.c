@@ -226,6 +226,10 @@ HELPER_FN(snprintf)
 	 * str is written: the prototype's PTR_TO_MEM_OR_NULL only promises
 	 * that it is readable, so checked engines test writability here.
 	 */
+	if (!r1 && str_size) { /* the kernel's verifier refuses a NULL str with a size */
+		bpfrt_run__abort(run, "snprintf: str is NULL but str_size is %u", str_size);
+		return HELPER_ERR(EFAULT);
+	}
 	if (r1 && str_size && !bpfrt_run__mem_ok(run, r1, str_size, true)) {
 		bpfrt_run__abort(run, "snprintf: str (0x%llx, %u bytes) is not writable",
 				 (unsigned long long)r1, str_size);
