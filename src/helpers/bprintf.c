@@ -414,16 +414,16 @@ static void format(struct out *o, const char *fmt, const uint8_t *bin)
 		conv = *fmt++;
 		switch (conv) {
 		case 'c': {
-			long w = sp.width;
+			/* width - 1 spaces before the character, or after it with '-'. */
+			long spaces = sp.width > 1 ? sp.width - 1 : 0;
 			char c;
 
 			if (!(sp.flags & LEFT))
-				while (--w > 0)
-					put(o, ' ');
+				pad(o, ' ', spaces);
 			c = (char)get_arg(&a, 1);
 			put(o, c);
-			while (--w > 0)
-				put(o, ' ');
+			if (sp.flags & LEFT)
+				pad(o, ' ', spaces);
 			break;
 		}
 		case 's': {
