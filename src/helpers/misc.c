@@ -351,12 +351,14 @@ const struct bpfrt_helper_proto helper_loop_proto = {
 /* ---- bpf_tail_call ---- */
 
 /*
- * bpf_tail_call(ctx, prog_array, index), as the kernel's interpreter does
- * it: an index out of range, or a run that made EXEC_MAX_TAIL_CALLS tail
- * calls already, or (counted) an empty slot, fall through to the next
- * instruction; otherwise the engine continues with run->tail_prog (in the
- * calling function's place, r1 = ctx) once the helper returns. r0 is undefined for the program (RET_VOID); here it
- * is 0, or -E2BIG / -ELOOP / -ENOENT for the three failures.
+ * bpf_tail_call(ctx, prog_array, index), as the kernel's JITs do it (and
+ * its interpreter since it was fixed to agree): an index out of range, a
+ * run that made EXEC_MAX_TAIL_CALLS tail calls already, or an empty slot
+ * (which does not count) fall through to the next instruction; otherwise
+ * the count goes up and the engine continues with run->tail_prog (in the
+ * calling function's place, r1 = ctx) once the helper returns. r0 is
+ * undefined for the program (RET_VOID); here it is 0, or -E2BIG / -ELOOP /
+ * -ENOENT for the three failures.
  */
 HELPER_FN(tail_call)
 {
@@ -371,10 +373,10 @@ HELPER_FN(tail_call)
 		return HELPER_ERR(E2BIG);
 	if (run->tail_calls >= EXEC_MAX_TAIL_CALLS)
 		return HELPER_ERR(ELOOP);
-	run->tail_calls++;
 	prog = map_prog_array_get(m, index);
 	if (!prog)
 		return HELPER_ERR(ENOENT);
+	run->tail_calls++;
 	run->tail_prog = prog;
 	run->pending |= EXEC_PENDING_TAIL;
 	return 0;
