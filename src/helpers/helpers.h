@@ -13,6 +13,12 @@
 #include <stdint.h>
 
 #include "bpfrt/vm.h"
+#include "helpers/helper_defs.h"
+
+/* Every helper's prototype: helper_<name>_proto, defined in its family's file. */
+#define X(id, name) extern const struct bpfrt_helper_proto helper_##name##_proto;
+HELPERS(X)
+#undef X
 
 /* The implemented helper `id` (= bpfrt_kernel_helper()), or NULL. */
 const struct bpfrt_helper_proto *helpers_proto(uint32_t id);
