@@ -17,6 +17,8 @@
 #include "bpfrt/insn.h"
 #include "bpfrt/vm.h"
 #include "bpfrt/asm.h"
+#include "bpfrt/map.h"
+#include "bpfrt/object.h"
 
 #ifdef __cplusplus
 extern "C" {

@@ -53,6 +53,13 @@ struct bpfrt_prog {
 	int refcnt;
 	/* After ctx rewriting: the loaded instruction each insn came from, or NULL. */
 	uint32_t *orig_pc;
+	/* Maps its LDDW refer to (struct map *), and their value memory as regions. */
+	void **maps;
+	size_t map_cnt;
+	struct exec_region *map_regions;
+	/* Callback entries (LDDW BPFRT_PSEUDO_FUNC targets), sorted. */
+	uint32_t *funcs;
+	size_t func_cnt;
 };
 
 void exec_prog_get(struct bpfrt_prog *prog);
@@ -84,8 +91,25 @@ struct exec_hook {
 #define EXEC_MAX_TAIL_CALLS 33
 /* Nested engine invocations (callbacks of loop/for_each_map_elem, tail calls). */
 #define EXEC_MAX_NEST 40
+/* Checked engines: ring buffer records a run may hold at once. */
+#define EXEC_MAX_ALLOCS 32
+/* Checked engines: maps whose values a run may touch besides the program's own. */
+#define EXEC_MAX_DYN 32
+
+/* A memory region as the checked engines test it. */
+struct exec_region {
+	uint64_t start;
+	uint64_t size;
+	const char *name;
+	bool writable;
+};
 
 struct exec_args;
+
+/* Why an engine must look at its run after a helper returned. */
+#define EXEC_PENDING_ABORT  1U /* bpfrt_run__abort() */
+#define EXEC_PENDING_TAIL   2U /* bpf_tail_call() succeeded: continue with tail_prog */
+#define EXEC_PENDING_FAULT  4U /* a callback faulted: the run ends with nested_err */
 
 /* What a helper sees of its run (struct bpfrt_run in the public API). */
 struct bpfrt_run {
@@ -93,18 +117,28 @@ struct bpfrt_run {
 	struct bpfrt_run_opts *opts;
 	struct exec_hook *hook;
 	const struct bpfrt_env *env;     /* never NULL */
+	int (*engine)(const struct exec_args *a);
 	uint32_t cpu;
-	bool aborted;
 	bool checked;                    /* a checked engine runs it */
+	unsigned int pending;            /* EXEC_PENDING_* */
+	int nested_err;
 	/* bpf_tail_call: the program to continue with after the helper returns. */
 	struct bpfrt_prog *tail_prog;
 	uint32_t tail_calls;
 	/* Engine invocations, innermost last: their stacks are all accessible. */
 	const struct exec_args *nest[EXEC_MAX_NEST];
-	uint64_t nest_lo[EXEC_MAX_NEST]; /* checked: accessible stack of each, at its call */
+	uint64_t nest_lo[EXEC_MAX_NEST]; /* checked: accessible stack of each, at its last call */
 	uint64_t nest_hi[EXEC_MAX_NEST];
+	unsigned int nest_depth[EXEC_MAX_NEST]; /* its call depth, at its last helper call */
 	unsigned int nest_cnt;
-	unsigned int frames;             /* call frames in use across invocations */
+	uint64_t executed;               /* checked: instructions, across invocations */
+	/* Checked: records from RET_PTR_TO_ALLOC_MEM helpers not yet released. */
+	struct exec_region allocs[EXEC_MAX_ALLOCS];
+	unsigned int alloc_cnt;
+	/* Checked: value memory of maps passed to helpers (inner maps, ...). */
+	struct exec_region dyn[EXEC_MAX_DYN];
+	const void *dyn_map[EXEC_MAX_DYN];
+	unsigned int dyn_cnt;
 	uint64_t rnd;                    /* prandom state (0: not seeded yet) */
 	char abort_msg[128];
 };
@@ -116,19 +150,13 @@ struct bpfrt_run {
  */
 int exec_run(const struct bpfrt_prog *prog, struct bpfrt_run_opts *opts, struct exec_hook *hook);
 
-/* A memory region as the checked engines test it. */
-struct exec_region {
-	uint64_t start;
-	uint64_t size;
-	const char *name;
-	bool writable;
-};
-
 /* Input of one engine invocation. */
 struct exec_args {
 	const struct bpfrt_prog *prog;
 	struct bpfrt_run *run;
-	uint64_t r1, r2;
+	size_t start_pc;         /* 0, or a callback's first instruction */
+	uint64_t r1, r2, r3, r4, r5;
+	unsigned int frame_base; /* call frames used by the invocations around it */
 	const uint8_t *pkt;      /* LD_ABS / LD_IND data */
 	uint64_t pkt_len;
 	/* Checked engines: regions after the stack, and the budget. */
@@ -136,6 +164,39 @@ struct exec_args {
 	size_t region_cnt;
 	uint64_t budget;         /* UINT64_MAX: none */
 };
+
+/*
+ * Run one engine invocation inside a run (the outermost, a callback, a tail
+ * call): keeps run->nest. Returns the engine's result.
+ */
+int exec_invoke(const struct exec_args *a);
+
+/* Checked engines, slow path: may the run touch [addr, addr + n) outside its own frame? */
+bool exec_mem_ok_slow(const struct bpfrt_run *run, uint64_t addr, uint64_t n, bool write);
+
+/*
+ * Checked engines, before helper `h` is called at `pc` with reg[1..5]:
+ * 0, or a fault (-EFAULT, -EINVAL) naming the argument that is wrong.
+ */
+int exec_check_helper_args(struct bpfrt_run *run, const struct exec_helper *h,
+			   const uint64_t *reg, size_t pc);
+/* Checked engines, after it returned r0: track what it handed out. */
+void exec_track_helper_ret(struct bpfrt_run *run, const struct exec_helper *h,
+			   const uint64_t *reg, uint64_t r0);
+/* The entry of `id` in `h` (with its prototype), or NULL. */
+const struct exec_helper *exec_helper_entry(const struct exec_helpers *h, uint64_t id);
+/* After a helper set run->pending: the tail call (r0 of the tail program), or the fault. */
+int exec_pending(const struct exec_args *a, size_t pc, uint64_t helper_id, uint64_t ctx,
+		 unsigned int depth, uint64_t *r0);
+
+/* The index of the innermost invocation in run->nest. */
+static inline unsigned int run_level(const struct bpfrt_run *run)
+{
+	return run->nest_cnt ? run->nest_cnt - 1 : 0;
+}
+
+/* The engine function of `engine` (valid), and whether it checks memory. */
+int (*exec_engine(enum bpfrt_engine engine, bool *checked))(const struct exec_args *a);
 
 /* The engines. Each returns 0 with the result in run->opts, or -errno. */
 int interp_run_fast(const struct exec_args *a);

@@ -164,7 +164,7 @@ static inline bool mem_ok(const struct exec_args *a, uint64_t stack_lo, uint64_t
 	for (size_t i = 0; i < a->region_cnt; i++)
 		if (region_has(a->regions[i].start, a->regions[i].size, addr, n))
 			return !write || a->regions[i].writable;
-	return false;
+	return exec_mem_ok_slow(a->run, addr, n, write);
 }
 
 /* Describe where addr lies relative to a region, for fault messages. */
@@ -208,20 +208,6 @@ static __attribute__((cold, noinline)) int mem_fault(const struct exec_args *a, 
 	return exec_fault(a->run, -EFAULT, write ? BPFRT_FAULT_WRITE : BPFRT_FAULT_READ, pc,
 			  "invalid %s of %u bytes at 0x%llx: %s%s", write ? "write" : "read", n,
 			  (unsigned long long)addr, where, ro);
-}
-
-static __attribute__((cold, noinline)) int helper_aborted(struct bpfrt_run *run, size_t pc,
-							  uint64_t id)
-{
-	const struct exec_helpers *h = &run->prog->helpers;
-
-	for (uint32_t i = 0; i < h->cnt; i++)
-		if (h->list[i].id == id && h->list[i].name && h->list[i].name[0])
-			return exec_fault(run, -ECANCELED, BPFRT_FAULT_ABORT, pc,
-					  "helper %s (%llu) stopped the program: %s", h->list[i].name,
-					  (unsigned long long)id, run->abort_msg);
-	return exec_fault(run, -ECANCELED, BPFRT_FAULT_ABORT, pc, "helper %llu stopped the program: %s",
-			  (unsigned long long)id, run->abort_msg);
 }
 
 #define INTERP_NAME interp_run_fast

@@ -19,7 +19,8 @@
 int INTERP_NAME(const struct exec_args *a)
 {
 	const struct bpfrt_insn *const insns = a->prog->insns;
-	const struct bpfrt_insn *pc = insns;
+	const struct bpfrt_insn *pc = insns + a->start_pc;
+	const unsigned int level = run_level(a->run);
 	const struct exec_helpers *const helpers = &a->prog->helpers;
 	struct bpfrt_run *const run = a->run;
 	uint64_t reg[BPFRT_REG_COUNT] = { 0 };
@@ -34,7 +35,7 @@ int INTERP_NAME(const struct exec_args *a)
 #if INTERP_CHECKED
 	/* The run may touch its own frame and its callers' frames. */
 	uint64_t stack_lo = stack_hi - BPFRT_STACK_SIZE;
-	uint64_t executed = 0;
+	uint64_t executed = a->run->executed;
 	const uint64_t budget = a->budget;
 
 	/*
@@ -46,6 +47,9 @@ int INTERP_NAME(const struct exec_args *a)
 
 	reg[1] = a->r1;
 	reg[2] = a->r2;
+	reg[3] = a->r3;
+	reg[4] = a->r4;
+	reg[5] = a->r5;
 	reg[10] = stack_hi;
 
 #define DST reg[pc->dst_reg]
@@ -59,7 +63,7 @@ int INTERP_NAME(const struct exec_args *a)
 		goto budget_fault
 #define CHECK_MEM(addr, n, write)                                                        \
 	if (__builtin_expect(!mem_ok(a, stack_lo, stack_hi, (addr), (n), (write)), 0)) {     \
-		run->opts->insn_executed = executed;                                         \
+		run->executed = run->opts->insn_executed = executed;                         \
 		return mem_fault(a, (size_t)(pc - insns), (addr), (n), (write), stack_lo, stack_hi); \
 	}
 #define CHECK_ATOMIC(addr, n)                                                             \
@@ -190,12 +194,59 @@ int INTERP_NAME(const struct exec_args *a)
 	CASE(JA) JUMP(pc->off)
 	CASE(JA32) JUMP(pc->imm)
 
+	/*
+	 * Helper calls. Checked engines test the arguments against the
+	 * helper's prototype first and note what it hands out; both kinds
+	 * save where they are (stack, call depth) for helpers that call back
+	 * into the program. A helper that aborted, faulted in a callback or
+	 * made a tail call leaves run->pending set.
+	 */
+#if INTERP_CHECKED
+#define HELPER_CALL(ID, ENTRY)                                                          \
+	{                                                                               \
+		const struct exec_helper *h_ = (ENTRY);                                 \
+		int e_;                                                                 \
+		run->nest_lo[level] = stack_lo;                                         \
+		run->nest_hi[level] = stack_hi;                                         \
+		run->nest_depth[level] = depth;                                         \
+		run->executed = executed;                                               \
+		e_ = exec_check_helper_args(run, h_, reg, (size_t)(pc - insns));       \
+		if (e_)                                                                 \
+			return e_;                                                      \
+		reg[0] = h_->fn(reg[1], reg[2], reg[3], reg[4], reg[5], run);           \
+		executed = run->executed;                                               \
+		exec_track_helper_ret(run, h_, reg, reg[0]);                            \
+		HELPER_PENDING(ID)                                                      \
+	}
+#else
+#define HELPER_CALL(ID, ENTRY)                                                          \
+	{                                                                               \
+		run->nest_depth[level] = depth;                                         \
+		reg[0] = (ENTRY)->fn(reg[1], reg[2], reg[3], reg[4], reg[5], run);      \
+		HELPER_PENDING(ID)                                                      \
+	}
+#endif
+#define HELPER_PENDING(ID)                                                              \
+	if (__builtin_expect(run->pending != 0, 0)) {                                   \
+		int ep_ = exec_pending(a, (size_t)(pc - insns), (ID), reg[1], depth, &reg[0]); \
+		if (ep_)                                                                \
+			return ep_;                                                     \
+		RELOAD_EXECUTED();                                                      \
+		goto do_exit; /* a tail call: its result is this function's */       \
+	}
+#if INTERP_CHECKED
+#define RELOAD_EXECUTED() executed = run->executed
+#else
+#define RELOAD_EXECUTED() ((void)0)
+#endif
+
 	CASE(CALL)
 		if (pc->src_reg == BPFRT_PSEUDO_CALL) {
-			if (__builtin_expect(depth + 1 >= BPFRT_MAX_CALL_FRAMES, 0))
+			if (__builtin_expect(a->frame_base + depth + 1 >= BPFRT_MAX_CALL_FRAMES, 0))
 				return exec_fault(run, -ELOOP, BPFRT_FAULT_CALL_DEPTH, (size_t)(pc - insns),
 						  "call stack too deep: a call from frame %u would make %u frames (at most %d)",
-						  depth, depth + 2, BPFRT_MAX_CALL_FRAMES);
+						  a->frame_base + depth, a->frame_base + depth + 2,
+						  BPFRT_MAX_CALL_FRAMES);
 			frames[depth].ret = pc + 1;
 			memcpy(frames[depth].saved, &reg[6], sizeof(frames[depth].saved));
 			frames[depth].fp = reg[10];
@@ -208,31 +259,38 @@ int INTERP_NAME(const struct exec_args *a)
 			JUMP(pc->imm)
 		}
 		/* Helper ids were checked at load. */
-		reg[0] = ((uint32_t)pc->imm < helpers->dense_cnt ? helpers->dense[pc->imm]
-								 : exec_helper_find(helpers, (uint32_t)pc->imm))(
-			reg[1], reg[2], reg[3], reg[4], reg[5], run);
-		if (__builtin_expect(run->aborted, 0))
-			return helper_aborted(run, (size_t)(pc - insns), (uint32_t)pc->imm);
+#if INTERP_CHECKED
+		HELPER_CALL((uint32_t)pc->imm, exec_helper_entry(helpers, (uint32_t)pc->imm))
+#else
+		if ((uint32_t)pc->imm < helpers->dense_cnt) {
+			run->nest_depth[level] = depth;
+			reg[0] = helpers->dense[pc->imm](reg[1], reg[2], reg[3], reg[4], reg[5], run);
+			HELPER_PENDING((uint32_t)pc->imm)
+		} else {
+			HELPER_CALL((uint32_t)pc->imm, exec_helper_entry(helpers, (uint32_t)pc->imm))
+		}
+#endif
 		NEXT
 	CASE(CALLX)
 	{
-		bpfrt_helper_fn fn = exec_helper_find(helpers, DST);
+		const struct exec_helper *hx_ = exec_helper_entry(helpers, DST);
 
-		if (!fn)
+		if (!hx_)
 			return exec_fault(run, -ENOENT, BPFRT_FAULT_HELPER, (size_t)(pc - insns),
 					  "callx r%u: no helper has id %llu", pc->dst_reg,
 					  (unsigned long long)DST);
-		reg[0] = fn(reg[1], reg[2], reg[3], reg[4], reg[5], run);
-		if (__builtin_expect(run->aborted, 0))
-			return helper_aborted(run, (size_t)(pc - insns), DST);
+		HELPER_CALL(DST, hx_)
 		NEXT
 	}
+#undef HELPER_CALL
+#undef HELPER_PENDING
+#undef RELOAD_EXECUTED
 	CASE(EXIT)
 	do_exit:
 		if (depth == 0) {
 			run->opts->retval = reg[0];
 #if INTERP_CHECKED
-			run->opts->insn_executed = executed;
+			run->executed = run->opts->insn_executed = executed;
 #endif
 			return 0;
 		}
@@ -338,7 +396,7 @@ pkt_fault:
 
 #if INTERP_CHECKED
 budget_fault:
-	run->opts->insn_executed = executed - 1;
+	run->executed = run->opts->insn_executed = executed - 1;
 	return exec_fault(run, -E2BIG, BPFRT_FAULT_BUDGET, (size_t)(pc - insns),
 			  "instruction budget of %llu exhausted", (unsigned long long)budget);
 #endif

@@ -11,9 +11,11 @@
 #include <string.h>
 
 #include "core/core.h"
+#include "core/ids.h"
 #include "exec/exec.h"
 #include "isa/isa.h"
 #include "isa/opcodes.h"
+#include "maps/map.h"
 
 /* ---- helper tables ---- */
 
@@ -37,11 +39,21 @@ bpfrt_helper_fn exec_helper_find(const struct exec_helpers *h, uint64_t id)
 	return e ? e->fn : NULL;
 }
 
-static void helpers_free(struct exec_helpers *h, bool names)
+const struct exec_helper *exec_helper_entry(const struct exec_helpers *h, uint64_t id)
 {
-	if (names)
-		for (uint32_t i = 0; i < h->cnt; i++)
+	if (!h->cnt)
+		return NULL;
+	return bsearch(&id, h->list, h->cnt, sizeof(*h->list), helper_cmp);
+}
+
+/* `owned`: the vm's table, which owns names and prototype copies. */
+static void helpers_free(struct exec_helpers *h, bool owned)
+{
+	if (owned)
+		for (uint32_t i = 0; i < h->cnt; i++) {
 			core_free(h->list[i].name);
+			core_free((void *)h->list[i].proto);
+		}
 	core_free(h->list);
 	core_free(h->dense);
 	memset(h, 0, sizeof(*h));
@@ -107,7 +119,7 @@ void bpfrt_vm__free(struct bpfrt_vm *vm)
  * given; `owned` says whether the table frees names (the vm's does).
  */
 static int helpers_set(struct exec_helpers *h, uint32_t id, char *name, bpfrt_helper_fn fn,
-		       bool owned)
+		       const struct bpfrt_helper_proto *proto, bool owned)
 {
 	struct exec_helper *list;
 	uint32_t i;
@@ -115,8 +127,10 @@ static int helpers_set(struct exec_helpers *h, uint32_t id, char *name, bpfrt_he
 	for (i = 0; i < h->cnt && h->list[i].id < id; i++)
 		;
 	if (i < h->cnt && h->list[i].id == id) {
-		if (owned)
+		if (owned) {
 			core_free(h->list[i].name);
+			core_free((void *)h->list[i].proto);
+		}
 	} else {
 		list = core_realloc(h->list, (h->cnt + 1) * sizeof(*list));
 		if (!list)
@@ -125,7 +139,7 @@ static int helpers_set(struct exec_helpers *h, uint32_t id, char *name, bpfrt_he
 		memmove(&list[i + 1], &list[i], (h->cnt - i) * sizeof(*list));
 		h->cnt++;
 	}
-	h->list[i] = (struct exec_helper){ .id = id, .fn = fn, .name = name };
+	h->list[i] = (struct exec_helper){ .id = id, .fn = fn, .name = name, .proto = proto };
 	return helpers_index(h);
 }
 
@@ -140,9 +154,41 @@ int bpfrt_vm__register_helper(struct bpfrt_vm *vm, uint32_t id, const char *name
 	copy = core_strdup(name ? name : "");
 	if (!copy)
 		return -ENOMEM;
-	err = helpers_set(&vm->helpers, id, copy, fn, true);
+	err = helpers_set(&vm->helpers, id, copy, fn, NULL, true);
 	if (err == -ENOMEM && !exec_helper_find(&vm->helpers, id))
 		core_free(copy);
+	return err;
+}
+
+int bpfrt_vm__add_helper(struct bpfrt_vm *vm, uint32_t id, const struct bpfrt_helper_proto *proto)
+{
+	const struct exec_helper *e;
+	struct bpfrt_helper_proto *copy;
+	char *name;
+	int err;
+
+	if (!vm || !proto || !proto->fn || id > BPFRT_MAX_HELPER_ID)
+		return -EINVAL;
+	for (int i = 0; i < 5; i++)
+		if ((unsigned)proto->args[i] > BPFRT_ARG_PTR_TO_BTF_ID)
+			return -EINVAL;
+	if ((unsigned)proto->ret > BPFRT_RET_PTR_TO_MEM_OR_NULL)
+		return -EINVAL;
+	copy = core_malloc(sizeof(*copy));
+	name = core_strdup(proto->name ? proto->name : "");
+	if (!copy || !name) {
+		core_free(copy);
+		core_free(name);
+		return -ENOMEM;
+	}
+	*copy = *proto;
+	copy->name = name;
+	err = helpers_set(&vm->helpers, id, name, proto->fn, copy, true);
+	e = exec_helper_entry(&vm->helpers, id);
+	if (err == -ENOMEM && (!e || e->proto != copy)) {
+		core_free(copy);
+		core_free(name);
+	}
 	return err;
 }
 
@@ -184,10 +230,78 @@ static uint64_t kfunc_poison(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4,
 static int bind_poison(struct bpfrt_prog *prog, uint32_t id)
 {
 	if (id == BPFRT_POISON_HELPER_ID)
-		return helpers_set(&prog->helpers, id, (char *)"core_poison", core_poison, false);
+		return helpers_set(&prog->helpers, id, (char *)"core_poison", core_poison, NULL, false);
 	if (id >= BPFRT_KFUNC_POISON_BASE && id - BPFRT_KFUNC_POISON_BASE <= BPFRT_KFUNC_POISON_MAX)
-		return helpers_set(&prog->helpers, id, (char *)"kfunc_poison", kfunc_poison, false);
+		return helpers_set(&prog->helpers, id, (char *)"kfunc_poison", kfunc_poison, NULL, false);
 	return -EINVAL;
+}
+
+/* Remember a map the program refers to (once), with its value memory. */
+static int prog_add_map(struct bpfrt_prog *prog, struct map *m)
+{
+	struct bpfrt_region r;
+	void **maps;
+	struct exec_region *regions;
+
+	for (size_t i = 0; i < prog->map_cnt; i++)
+		if (prog->maps[i] == m)
+			return 0;
+	maps = core_realloc(prog->maps, (prog->map_cnt + 1) * sizeof(*maps));
+	if (!maps)
+		return -ENOMEM;
+	prog->maps = maps;
+	regions = core_realloc(prog->map_regions, (prog->map_cnt + 1) * sizeof(*regions));
+	if (!regions)
+		return -ENOMEM;
+	prog->map_regions = regions;
+	if (map_regions(m, &r, 1) != 1)
+		return -EINVAL;
+	maps[prog->map_cnt] = m;
+	regions[prog->map_cnt++] = (struct exec_region){ (uint64_t)(uintptr_t)r.addr, r.size,
+							 r.name ? r.name : "map", r.writable };
+	return 0;
+}
+
+/* An LDDW with a map source, resolved from opts->maps. */
+static int resolve_map(struct bpfrt_prog *prog, const struct bpfrt_load_opts *opts, size_t pc,
+		       const struct bpfrt_insn *in, uint64_t *value, char *log, size_t log_size)
+{
+	bool direct = in->src_reg == BPFRT_PSEUDO_MAP_VALUE || in->src_reg == BPFRT_PSEUDO_MAP_IDX_VALUE;
+	uint32_t off = (uint32_t)in[1].imm;
+	struct map *m;
+	int err;
+
+	if (in->imm < 0 || !opts->maps || (size_t)in->imm >= opts->map_cnt ||
+	    !(m = map_of(opts->maps[in->imm]))) {
+		core_log(log, log_size, "pc %zu: lddw refers to map #%d, but %s", pc, in->imm,
+			 opts->maps && (size_t)in->imm < opts->map_cnt && in->imm >= 0
+				 ? "that map is not live (create or load it first)"
+				 : "the load options give no such map");
+		return -EINVAL;
+	}
+	if (!direct) {
+		if (in[1].imm) {
+			core_log(log, log_size, "pc %zu: lddw of map '%s' has a non-zero second imm", pc,
+				 m->name);
+			return -EINVAL;
+		}
+		*value = (uint64_t)(uintptr_t)m;
+	} else {
+		/* The kernel gives direct value access to array maps only. */
+		if (m->type != BPFRT_MAP_TYPE_ARRAY) {
+			core_log(log, log_size, "pc %zu: direct value access to map '%s' needs an array map",
+				 pc, m->name);
+			return -EINVAL;
+		}
+		if (off >= m->value_size) {
+			core_log(log, log_size, "pc %zu: direct value offset %u is outside map '%s' (value size %u)",
+				 pc, off, m->name, m->value_size);
+			return -EINVAL;
+		}
+		*value = (uint64_t)(uintptr_t)map_slot(m, 0, 0) + off;
+	}
+	err = prog_add_map(prog, m);
+	return err;
 }
 
 /* What the validator leaves to us: helper ids and pseudo LDDW sources. */
@@ -208,22 +322,27 @@ static int bind(struct bpfrt_prog *prog, const struct bpfrt_load_opts *opts)
 			if (err)
 				return err;
 		}
-		if (in->code == OP_LDDW && in->src_reg) {
+		if (in->code == OP_LDDW && in->src_reg && in->src_reg != BPFRT_PSEUDO_FUNC) {
 			uint64_t value;
 			int err;
 
-			if (!opts || !opts->resolve_ld_imm64) {
+			if (opts && opts->resolve_ld_imm64) {
+				err = opts->resolve_ld_imm64(opts->resolve_ctx, pc, in, &value);
+				if (err)
+					core_log(log, log_size, "pc %zu: cannot resolve lddw with pseudo source %u: %s",
+						 pc, in->src_reg, strerror(err < 0 ? -err : err));
+			} else if (opts && opts->maps && in->src_reg != BPFRT_PSEUDO_BTF_ID) {
+				err = resolve_map(prog, opts, pc, in, &value, log, log_size);
+			} else {
 				core_log(log, log_size,
-					 "pc %zu: lddw with pseudo source %u (imm %d) needs an object loader to resolve it",
+					 in->src_reg == BPFRT_PSEUDO_BTF_ID
+						 ? "pc %zu: lddw with pseudo source %u: a kernel symbol (BTF id %d), not available outside the kernel"
+						 : "pc %zu: lddw with pseudo source %u refers to map #%d, but the load options give no maps",
 					 pc, in->src_reg, in->imm);
-				return -EINVAL;
+				err = -EINVAL;
 			}
-			err = opts->resolve_ld_imm64(opts->resolve_ctx, pc, in, &value);
-			if (err) {
-				core_log(log, log_size, "pc %zu: cannot resolve lddw with pseudo source %u: %s",
-					 pc, in->src_reg, strerror(err < 0 ? -err : err));
+			if (err)
 				return err < 0 ? err : -err;
-			}
 			in[0].src_reg = 0;
 			in[0].imm = (int32_t)(uint32_t)value;
 			in[1].imm = (int32_t)(uint32_t)(value >> 32);
@@ -232,9 +351,75 @@ static int bind(struct bpfrt_prog *prog, const struct bpfrt_load_opts *opts)
 	return 0;
 }
 
+static int u32_cmp(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Does an instruction start at `target` (not the second slot of an LDDW)? */
+static bool insn_starts(const struct bpfrt_prog *prog, size_t target)
+{
+	size_t pc = 0;
+
+	while (pc < target)
+		pc += isa_slots(prog->insns[pc].code);
+	return pc == target;
+}
+
+/*
+ * LDDW BPFRT_PSEUDO_FUNC: the address of a function of the program, for
+ * callbacks. Resolved last, once the instructions no longer move.
+ */
+static int bind_funcs(struct bpfrt_prog *prog, char *log, size_t log_size)
+{
+	for (size_t pc = 0; pc < prog->cnt; pc += isa_slots(prog->insns[pc].code)) {
+		struct bpfrt_insn *in = &prog->insns[pc];
+		int64_t target = (int64_t)pc + 1 + in->imm;
+		uint64_t value;
+		uint32_t *funcs;
+
+		if (in->code != OP_LDDW || in->src_reg != BPFRT_PSEUDO_FUNC)
+			continue;
+		if (target < 0 || (uint64_t)target >= prog->cnt || in[1].imm ||
+		    !insn_starts(prog, (size_t)target)) {
+			core_log(log, log_size, "pc %zu: lddw of a function refers to instruction %lld, "
+				 "which does not start one", pc, (long long)target);
+			return -EINVAL;
+		}
+		funcs = core_realloc(prog->funcs, (prog->func_cnt + 1) * sizeof(*funcs));
+		if (!funcs)
+			return -ENOMEM;
+		prog->funcs = funcs;
+		funcs[prog->func_cnt++] = (uint32_t)target;
+		value = (uint64_t)(uintptr_t)&prog->insns[target];
+		in[0].src_reg = 0;
+		in[0].imm = (int32_t)(uint32_t)value;
+		in[1].imm = (int32_t)(uint32_t)(value >> 32);
+	}
+	if (prog->func_cnt)
+		qsort(prog->funcs, prog->func_cnt, sizeof(*prog->funcs), u32_cmp);
+	return 0;
+}
+
+static void prog_free(struct bpfrt_prog *prog)
+{
+	ids_free(IDS_PROG, prog->id);
+	helpers_free(&prog->helpers, false);
+	core_free(prog->insns);
+	core_free(prog->orig_pc);
+	core_free(prog->maps);
+	core_free(prog->map_regions);
+	core_free(prog->funcs);
+	core_free(prog);
+}
+
 struct bpfrt_prog *bpfrt_prog__load(struct bpfrt_vm *vm, const struct bpfrt_insn *insns,
 				    size_t cnt, const struct bpfrt_load_opts *opts)
 {
+	char *log = opts ? opts->log_buf : NULL;
+	size_t log_size = opts ? opts->log_size : 0;
 	struct bpfrt_prog *prog;
 	int err;
 
@@ -242,7 +427,7 @@ struct bpfrt_prog *bpfrt_prog__load(struct bpfrt_vm *vm, const struct bpfrt_insn
 		errno = EINVAL;
 		return NULL;
 	}
-	err = isa_validate(insns, cnt, opts ? opts->log_buf : NULL, opts ? opts->log_size : 0);
+	err = isa_validate(insns, cnt, log, log_size);
 	if (err) {
 		errno = -err;
 		return NULL;
@@ -252,31 +437,48 @@ struct bpfrt_prog *bpfrt_prog__load(struct bpfrt_vm *vm, const struct bpfrt_insn
 		return NULL;
 	prog->vm = vm;
 	prog->cnt = cnt;
+	prog->refcnt = 1;
+	prog->type = opts ? opts->prog_type : BPFRT_PROG_TYPE_UNSPEC;
+	prog->expected_attach_type = opts ? opts->expected_attach_type : 0;
+	prog->gpl = opts && opts->gpl;
 	prog->insns = core_malloc(cnt * sizeof(*insns));
 	err = prog->insns ? helpers_copy(&prog->helpers, &vm->helpers) : -ENOMEM;
 	if (!err) {
 		memcpy(prog->insns, insns, cnt * sizeof(*insns));
 		err = bind(prog, opts);
 	}
+	if (!err)
+		err = bind_funcs(prog, log, log_size);
+	if (!err) {
+		prog->id = ids_alloc(IDS_PROG, prog);
+		if (!prog->id)
+			err = -ENOMEM;
+	}
 	if (err) {
-		helpers_free(&prog->helpers, false);
-		core_free(prog->insns);
-		core_free(prog);
+		prog_free(prog);
 		errno = -err;
 		return NULL;
 	}
-	vm->progs++;
+	__atomic_add_fetch(&vm->progs, 1, __ATOMIC_RELAXED);
 	return prog;
+}
+
+void exec_prog_get(struct bpfrt_prog *prog)
+{
+	__atomic_add_fetch(&prog->refcnt, 1, __ATOMIC_RELAXED);
+}
+
+void exec_prog_put(struct bpfrt_prog *prog)
+{
+	if (!prog || __atomic_sub_fetch(&prog->refcnt, 1, __ATOMIC_ACQ_REL))
+		return;
+	__atomic_sub_fetch(&prog->vm->progs, 1, __ATOMIC_RELAXED);
+	prog_free(prog);
 }
 
 void bpfrt_prog__free(struct bpfrt_prog *prog)
 {
-	if (!prog)
-		return;
-	prog->vm->progs--;
-	helpers_free(&prog->helpers, false);
-	core_free(prog->insns);
-	core_free(prog);
+	exec_prog_put(prog);
 }
 
 const struct bpfrt_insn *bpfrt_prog__insns(const struct bpfrt_prog *prog)
@@ -287,6 +489,16 @@ const struct bpfrt_insn *bpfrt_prog__insns(const struct bpfrt_prog *prog)
 size_t bpfrt_prog__insn_cnt(const struct bpfrt_prog *prog)
 {
 	return prog ? prog->cnt : 0;
+}
+
+enum bpfrt_prog_type bpfrt_prog__type(const struct bpfrt_prog *prog)
+{
+	return prog ? prog->type : BPFRT_PROG_TYPE_UNSPEC;
+}
+
+uint32_t bpfrt_prog__id(const struct bpfrt_prog *prog)
+{
+	return prog ? prog->id : 0;
 }
 
 /* ---- engines and runs ---- */
@@ -315,84 +527,29 @@ int bpfrt_engine_from_name(const char *name)
 	return -EINVAL;
 }
 
-int exec_fault(struct bpfrt_run *run, int err, enum bpfrt_fault_kind kind, size_t pc,
-	       const char *fmt, ...)
+int (*exec_engine(enum bpfrt_engine engine, bool *checked))(const struct exec_args *a)
 {
-	struct bpfrt_fault *f = &run->opts->fault;
-	int n = snprintf(f->msg, sizeof(f->msg), "pc %zu: ", pc);
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(f->msg + n, sizeof(f->msg) - (size_t)n, fmt, ap);
-	va_end(ap);
-	f->kind = kind;
-	f->pc = (uint32_t)pc;
-	return err;
+	*checked = engines[engine].checked;
+	return engines[engine].run;
 }
-
-void *bpfrt_run__user(const struct bpfrt_run *run)
-{
-	return run ? run->opts->user : NULL;
-}
-
-void bpfrt_run__abort(struct bpfrt_run *run, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!run)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(run->abort_msg, sizeof(run->abort_msg), fmt, ap);
-	va_end(ap);
-	run->aborted = true;
-}
-
-/* The checked engines' region list: the input memory, then the caller's. */
-#define RUN_MAX_REGIONS 64
 
 int bpfrt_prog__run(const struct bpfrt_prog *prog, struct bpfrt_run_opts *opts)
 {
-	struct exec_region regions[RUN_MAX_REGIONS];
-	struct bpfrt_run run; /* abort_msg is written only on abort */
-	struct exec_args a;
-	size_t n = 0;
+	struct bpfrt_region mem;
+	struct exec_hook hook;
 
 	if (!prog || !opts || !CORE_OPTS_VALID(opts) || (unsigned)opts->engine >= BPFRT_ENGINE__COUNT ||
 	    (!opts->mem && opts->mem_size) || (!opts->regions && opts->region_cnt))
 		return -EINVAL;
-	run.prog = prog;
-	run.opts = opts;
-	run.aborted = false;
-	opts->retval = 0;
-	opts->insn_executed = 0;
-	opts->fault.kind = BPFRT_FAULT_NONE;
-	opts->fault.pc = 0;
-	opts->fault.addr = 0;
-	opts->fault.size = 0;
-	opts->fault.msg[0] = '\0';
-	a = (struct exec_args){
-		.prog = prog,
-		.run = &run,
+	mem = (struct bpfrt_region){ "mem", opts->mem, opts->mem_size, true };
+	hook = (struct exec_hook){
 		.r1 = (uint64_t)(uintptr_t)opts->mem,
 		.r2 = opts->mem_size,
 		.pkt = opts->mem,
 		.pkt_len = opts->mem_size,
-		.budget = opts->insn_budget ? opts->insn_budget : UINT64_MAX,
+		.ctx = opts->mem,
+		.regions = &mem,
+		.region_cnt = 1,
 	};
-	if (engines[opts->engine].checked) {
-		if (opts->region_cnt + 1 > RUN_MAX_REGIONS)
-			return -E2BIG;
-		if (opts->mem_size)
-			regions[n++] = (struct exec_region){ (uint64_t)(uintptr_t)opts->mem,
-							     opts->mem_size, "mem", true };
-		for (size_t i = 0; i < opts->region_cnt; i++) {
-			const struct bpfrt_region *r = &opts->regions[i];
-
-			regions[n++] = (struct exec_region){ (uint64_t)(uintptr_t)r->addr, r->size,
-							     r->name ? r->name : "region", r->writable };
-		}
-		a.regions = regions;
-		a.region_cnt = n;
-	}
-	return engines[opts->engine].run(&a);
+	return exec_run(prog, opts, &hook);
 }
