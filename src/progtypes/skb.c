@@ -13,7 +13,7 @@
  * gives. skb->sk reads as NULL: bpfrt has no sockets.
  *
  * Test run (the kernel's bpf_prog_test_run_skb): data_in is an Ethernet
- * frame of at least 14 bytes; its ethertype gives skb->protocol
+ * frame of at least 14 bytes (IPv4: 34, IPv6: 54); its ethertype gives skb->protocol
  * (eth_type_trans(), on the loopback device: ifindex 1, MAC address 0),
  * and its destination MAC pkt_type. tc programs see the frame from the MAC
  * header; socket filters from the network header (LD_ABS offsets count
@@ -359,25 +359,21 @@ static void skb_to_user(const struct pt_skb *skb, struct __sk_buff *u)
 /*
  * eth_type_trans() on a device whose address is 00:00:00:00:00:00 (the
  * loopback device, and bpfrt's stand-in for any other): skb->pkt_type from
- * the destination, skb->protocol from the ethertype (802.3 frames: the
- * kernel's guess between raw IPX and 802.2 LLC).
+ * the destination (the loopback device has no broadcast address, so
+ * ff:ff:ff:ff:ff:ff is PACKET_MULTICAST), skb->protocol from the ethertype
+ * (802.3 frames: the kernel's guess between raw IPX and 802.2 LLC).
  */
 static void eth_type_trans(struct pt_skb *skb)
 {
 	const uint8_t *eth = skb->data;
-	static const uint8_t zero[6], bcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+	static const uint8_t zero[6];
 	uint16_t proto;
 
 	skb->mac_header = skb->data;
 	skb->data += ETH_HLEN;
 	skb->len -= ETH_HLEN;
-	if (memcmp(eth, zero, 6)) {
-		if (eth[0] & 1)
-			skb->pkt_type = memcmp(eth, bcast, 6) ? 2 /* PACKET_MULTICAST */ :
-								1 /* PACKET_BROADCAST */;
-		else
-			skb->pkt_type = 3; /* PACKET_OTHERHOST */
-	}
+	if (memcmp(eth, zero, 6))
+		skb->pkt_type = eth[0] & 1 ? 2 /* PACKET_MULTICAST */ : 3 /* PACKET_OTHERHOST */;
 	memcpy(&proto, eth + 12, 2);
 	if ((uint16_t)(eth[12] << 8 | eth[13]) >= 0x600)
 		skb->protocol = proto;
@@ -425,6 +421,12 @@ static int skb_test_run(const struct bpfrt_prog *prog, struct bpfrt_test_run_opt
 	skb.ifindex = given && u.ifindex > 1 ? u.ifindex : 1; /* lo */
 	eth_type_trans(&skb);
 	skb.network_header = skb.data;
+	/* The kernel reads the addresses of IP packets: it wants their header. */
+	if ((skb.protocol == 0x0008 /* ETH_P_IP */ && skb.len < 20) ||
+	    (skb.protocol == 0xdd86 /* ETH_P_IPV6 */ && skb.len < 40)) {
+		err = -EINVAL;
+		goto out;
+	}
 	if (l2) {
 		skb.data -= ETH_HLEN;
 		skb.len += ETH_HLEN;

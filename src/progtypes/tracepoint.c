@@ -4,7 +4,8 @@
  * trace_event_raw_<event>): 8 bytes of common fields, then the event's.
  * Nothing is rewritten; the kernel's tp_prog_is_valid_access() allows
  * aligned reads from offset 8 (the common fields are not the program's)
- * up to PERF_MAX_TRACE_SIZE.
+ * up to PERF_MAX_TRACE_SIZE, and, by a signedness slip, from offsets -8
+ * to -1 as well.
  *
  * Test run (bpfrt's own: the kernel has none for tracepoints): ctx_in is
  * the record; it must hold every byte the program may read (the largest
@@ -20,6 +21,7 @@
 #include "progtypes/progtype.h"
 
 #define PERF_MAX_TRACE_SIZE 8192
+#define TP_BEFORE 8 /* zero bytes before the record: see tp_is_valid_access() */
 
 static const struct progtype_field tp_fields[] = {
 	{ "common_type", 0, 2, 0 },
@@ -33,7 +35,13 @@ static bool tp_is_valid_access(const struct bpfrt_prog *prog, const struct progt
 			       struct progtype_access_info *info)
 {
 	(void)prog, (void)info;
-	if (a->off < 8 || a->off >= PERF_MAX_TRACE_SIZE || a->write)
+	/*
+	 * The kernel compares the int offset with sizeof(void *), a size_t:
+	 * negative offsets pass as huge, then pass `off >= PERF_MAX_TRACE_SIZE`
+	 * as negative. So reads just before the record are accepted, and bpfrt
+	 * accepts them too (its test run puts 8 zero bytes there).
+	 */
+	if ((uint32_t)a->off < 8 || a->off >= PERF_MAX_TRACE_SIZE || a->write)
 		return false;
 	return a->off % a->size == 0;
 }
@@ -55,14 +63,14 @@ static int tp_test_run(const struct bpfrt_prog *prog, struct bpfrt_test_run_opts
 		return -EINVAL;
 	if (size > PERF_MAX_TRACE_SIZE || size < progtype_max_ctx_offset(prog))
 		return -EINVAL;
-	rec = core_malloc(size);
+	rec = core_calloc(1, TP_BEFORE + size);
 	if (!rec)
 		return -ENOMEM;
 	if (size)
-		memcpy(rec, opts->ctx_in, size);
-	region = (struct bpfrt_region){ "trace record", rec, size, false };
-	hook.r1 = size ? (uint64_t)(uintptr_t)rec : 0;
-	hook.ctx = size ? rec : NULL;
+		memcpy(rec + TP_BEFORE, opts->ctx_in, size);
+	region = (struct bpfrt_region){ "trace record", rec, TP_BEFORE + size, false };
+	hook.r1 = size ? (uint64_t)(uintptr_t)(rec + TP_BEFORE) : 0;
+	hook.ctx = size ? rec + TP_BEFORE : NULL;
 	hook.regions = size ? &region : NULL;
 	hook.region_cnt = size ? 1 : 0;
 	err = progtype_run(prog, opts, &hook);

@@ -56,6 +56,9 @@ static bool xdp_is_valid_access(const struct bpfrt_prog *prog, const struct prog
 		return false; /* the kernel allows rx_queue_index only to offloaded programs */
 	if (a->off < 0 || a->off >= (int32_t)sizeof(struct xdp_md) || a->off % a->size)
 		return false;
+	/* The packet pointers cannot be read sign-extended. */
+	if (a->sx && a->off < (int32_t)offsetof(struct xdp_md, ingress_ifindex))
+		return false;
 	return a->size == sizeof(uint32_t);
 }
 
