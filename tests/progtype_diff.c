@@ -279,6 +279,7 @@ struct tally {
 };
 
 static bool verbose;
+static bool single_call; /* PTDIFF_SINGLE=1: one helper call per program */
 static unsigned int rounds = 8;
 
 static void mismatch(struct tally *t, const struct prog *p, const struct io *io,
@@ -296,8 +297,14 @@ static void mismatch(struct tally *t, const struct prog *p, const struct io *io,
 	if (io->ctx_size)
 		hexdump("ctx_in", io->ctx, io->ctx_size);
 	if (!k->err && !b->err && !strcmp(what, "data_out")) {
-		hexdump("kernel data_out", k->data, k->data_size);
-		hexdump("bpfrt data_out", b->data, b->data_size);
+		size_t at = 0;
+
+		while (at < k->data_size && at < b->data_size && k->data[at] == b->data[at])
+			at++;
+		at &= ~(size_t)15;
+		printf("    data_out differs from byte %zu:\n", at);
+		hexdump("kernel", k->data + at, k->data_size > at ? k->data_size - at : 0);
+		hexdump("bpfrt", b->data + at, b->data_size > at ? b->data_size - at : 0);
 	}
 	if (!k->err && !b->err && !strcmp(what, "ctx_out")) {
 		hexdump("kernel ctx_out", k->ctx, k->ctx_size);
@@ -628,6 +635,529 @@ static void field_writes(int type, const char *name, int slot)
 	report(&t);
 }
 
+/* ---- helpers of sched_cls and socket_filter ---- */
+
+/* Stack bytes [r10 - n, r10) set to generated words. */
+static void emit_stack_init(struct prog *p, int n)
+{
+	for (int off = -n; off < 0; off += 8) {
+		emit_ld64(p, BPFRT_REG_2, rnd());
+		emit(p, BPFRT_STX_MEM(BPFRT_DW, BPFRT_REG_10, BPFRT_REG_2, (int16_t)off));
+	}
+}
+
+/* r0 = r7 folded with the n stack bytes below r10 (n multiple of 8). */
+static void emit_fold_stack(struct prog *p, int n)
+{
+	emit(p, BPFRT_MOV64_REG(BPFRT_REG_0, BPFRT_REG_7));
+	for (int off = -n; off < 0; off += 8) {
+		emit(p, BPFRT_ALU64_IMM(BPFRT_MUL, BPFRT_REG_0, 31));
+		emit(p, BPFRT_LDX_MEM(BPFRT_DW, BPFRT_REG_2, BPFRT_REG_10, (int16_t)off));
+		emit(p, BPFRT_ALU64_REG(BPFRT_XOR, BPFRT_REG_0, BPFRT_REG_2));
+	}
+	emit_fold_exit(p);
+}
+
+/* r7 = r7 * 31 + r0 */
+static void emit_acc(struct prog *p)
+{
+	emit(p, BPFRT_ALU64_IMM(BPFRT_MUL, BPFRT_REG_7, 31));
+	emit(p, BPFRT_ALU64_REG(BPFRT_ADD, BPFRT_REG_7, BPFRT_REG_0));
+}
+
+static void emit_call(struct prog *p, int id)
+{
+	emit(p, BPFRT_CALL_HELPER(id));
+}
+
+/* An offset into (or just past) a frame of `len` bytes, sometimes absurd. */
+static uint32_t gen_off(uint32_t len)
+{
+	switch (below(10)) {
+	case 0:
+		return (uint32_t)rnd();
+	case 1:
+		return 0x10000 + below(4);
+	case 2:
+		return below(2) ? 24 : below(2) ? 40 : 50; /* IPv4, UDP, TCP checksums */
+	default:
+		return below(len + 8);
+	}
+}
+
+static uint64_t gen_value(void)
+{
+	switch (below(4)) {
+	case 0:
+		return below(0x10000);
+	case 1:
+		return (uint32_t)rnd();
+	case 2:
+		return 0;
+	default:
+		return rnd();
+	}
+}
+
+static void gen_csum_replace(struct prog *p, bool l4)
+{
+	static const uint64_t l4flags[] = { BPF_F_PSEUDO_HDR, BPF_F_MARK_MANGLED_0, BPF_F_MARK_ENFORCE,
+					    BPF_F_IPV6, 0x100 };
+	uint64_t flags = below(8) ? (uint64_t[]){ 0, 2, 4 }[below(3)] : below(16);
+
+	if (l4) {
+		for (size_t i = 0; i < ARRAY_SIZE(l4flags); i++)
+			if (below(i == 4 ? 12 : 3) == 0)
+				flags |= l4flags[i];
+	} else if (!below(12)) {
+		flags |= BPF_F_PSEUDO_HDR;
+	}
+	emit(p, BPFRT_MOV64_REG(BPFRT_REG_1, BPFRT_REG_6));
+	emit(p, BPFRT_MOV32_IMM(BPFRT_REG_2, (int32_t)gen_off(60)));
+	emit_ld64(p, BPFRT_REG_3, (flags & 15) == 0 && below(4) ? 0 : gen_value());
+	emit_ld64(p, BPFRT_REG_4, gen_value());
+	emit_ld64(p, BPFRT_REG_5, flags);
+	emit_call(p, l4 ? BPF_FUNC_l4_csum_replace : BPF_FUNC_l3_csum_replace);
+	emit_acc(p);
+}
+
+static void gen_csum_diff(struct prog *p)
+{
+	static const int sizes[] = { 0, 4, 8, 12, 16, 20, 24, 32, 40, 64, 3, 6 };
+	int fs = sizes[below(ARRAY_SIZE(sizes))], ts = sizes[below(ARRAY_SIZE(sizes))];
+
+	emit(p, BPFRT_MOV64_REG(BPFRT_REG_1, BPFRT_REG_10));
+	emit(p, BPFRT_ALU64_IMM(BPFRT_ADD, BPFRT_REG_1, -64 - (int)below(2) * 64));
+	if (!fs && below(2))
+		emit(p, BPFRT_MOV64_IMM(BPFRT_REG_1, 0));
+	emit(p, BPFRT_MOV64_IMM(BPFRT_REG_2, fs));
+	emit(p, BPFRT_MOV64_REG(BPFRT_REG_3, BPFRT_REG_10));
+	emit(p, BPFRT_ALU64_IMM(BPFRT_ADD, BPFRT_REG_3, -64 - (int)below(2) * 64));
+	if (!ts && below(2))
+		emit(p, BPFRT_MOV64_IMM(BPFRT_REG_3, 0));
+	emit(p, BPFRT_MOV64_IMM(BPFRT_REG_4, ts));
+	emit_ld64(p, BPFRT_REG_5, gen_value());
+	emit_call(p, BPF_FUNC_csum_diff);
+	emit_acc(p);
+}
+
+static void gen_skb_helper(struct prog *p, bool tc)
+{
+	int kind = below(tc ? 12 : 2);
+
+	switch (kind) {
+	case 0: /* skb_load_bytes */
+	case 1: /* skb_load_bytes_relative */ {
+		uint32_t len = 1 + below(64);
+
+		emit(p, BPFRT_MOV64_REG(BPFRT_REG_1, BPFRT_REG_6));
+		emit(p, BPFRT_MOV32_IMM(BPFRT_REG_2, (int32_t)gen_off(120)));
+		emit(p, BPFRT_MOV64_REG(BPFRT_REG_3, BPFRT_REG_10));
+		emit(p, BPFRT_ALU64_IMM(BPFRT_ADD, BPFRT_REG_3, -64));
+		emit(p, BPFRT_MOV64_IMM(BPFRT_REG_4, (int32_t)len));
+		if (kind == 1)
+			emit(p, BPFRT_MOV64_IMM(BPFRT_REG_5, (int32_t)below(3)));
+		emit_call(p, kind ? BPF_FUNC_skb_load_bytes_relative : BPF_FUNC_skb_load_bytes);
+		emit_acc(p);
+		break;
+	}
+	case 2:
+	case 3:
+		gen_csum_replace(p, false);
+		break;
+	case 4:
+	case 5:
+		gen_csum_replace(p, true);
+		break;
+	case 6:
+		gen_csum_diff(p);
+		break;
+	case 7: { /* skb_store_bytes */
+		uint64_t flags = below(2) ? 0 : below(8);
+
+		emit(p, BPFRT_MOV64_REG(BPFRT_REG_1, BPFRT_REG_6));
+		emit(p, BPFRT_MOV32_IMM(BPFRT_REG_2, (int32_t)gen_off(60)));
+		emit(p, BPFRT_MOV64_REG(BPFRT_REG_3, BPFRT_REG_10));
+		emit(p, BPFRT_ALU64_IMM(BPFRT_ADD, BPFRT_REG_3, -128));
+		emit(p, BPFRT_MOV64_IMM(BPFRT_REG_4, (int32_t)(1 + below(40))));
+		emit(p, BPFRT_MOV64_IMM(BPFRT_REG_5, (int32_t)flags));
+		emit_call(p, BPF_FUNC_skb_store_bytes);
+		emit_acc(p);
+		break;
+	}
+	case 8: /* csum_update */
+		emit(p, BPFRT_MOV64_REG(BPFRT_REG_1, BPFRT_REG_6));
+		emit_ld64(p, BPFRT_REG_2, below(2) ? (uint64_t[]){ 0, 0xffffffff, 0xffff }[below(3)] : rnd());
+		emit_call(p, BPF_FUNC_csum_update);
+		emit_acc(p);
+		break;
+	case 9: /* csum_level */
+		emit(p, BPFRT_MOV64_REG(BPFRT_REG_1, BPFRT_REG_6));
+		emit_ld64(p, BPFRT_REG_2, below(8) ? below(5) : rnd());
+		emit_call(p, BPF_FUNC_csum_level);
+		emit_acc(p);
+		break;
+	case 10: /* skb_pull_data */
+		emit(p, BPFRT_MOV64_REG(BPFRT_REG_1, BPFRT_REG_6));
+		emit(p, BPFRT_MOV32_IMM(BPFRT_REG_2, (int32_t)(below(4) ? below(300) : (uint32_t)rnd())));
+		emit_call(p, BPF_FUNC_skb_pull_data);
+		emit_acc(p);
+		break;
+	case 11: /* set_hash / set_hash_invalid, then skb->hash; or redirect */
+		if (below(3)) {
+			emit(p, BPFRT_MOV64_REG(BPFRT_REG_1, BPFRT_REG_6));
+			emit_ld64(p, BPFRT_REG_2, rnd());
+			emit_call(p, below(2) ? BPF_FUNC_set_hash : BPF_FUNC_set_hash_invalid);
+			emit_acc(p);
+			emit(p, BPFRT_LDX_MEM(BPFRT_W, BPFRT_REG_0, BPFRT_REG_6, offsetof(struct __sk_buff, hash)));
+			emit_acc(p);
+		} else {
+			emit(p, BPFRT_MOV32_IMM(BPFRT_REG_1, (int32_t)below(10)));
+			emit_ld64(p, BPFRT_REG_2, below(2) ? below(2) : rnd());
+			emit_call(p, BPF_FUNC_redirect);
+			emit_acc(p);
+		}
+		break;
+	}
+}
+
+static void skb_helpers(int type, const char *name, int programs)
+{
+	struct tally t = { .name = name };
+	static struct prog p;
+	static struct io ios[64];
+	bool tc = type == BPF_PROG_TYPE_SCHED_CLS;
+
+	for (int i = 0; i < programs; i++) {
+		int calls = single_call ? 1 : 1 + (int)below(4);
+		uint32_t flags = tc && below(3) == 0 ? BPF_F_TEST_SKB_CHECKSUM_COMPLETE : 0;
+
+		p.n = 0;
+		emit(&p, BPFRT_MOV64_REG(BPFRT_REG_6, BPFRT_REG_1));
+		emit(&p, BPFRT_MOV64_IMM(BPFRT_REG_7, 0));
+		emit_stack_init(&p, 128);
+		for (int c = 0; c < calls; c++)
+			gen_skb_helper(&p, tc);
+		emit_fold_stack(&p, 128);
+		compare(&t, type, 0, &p, ios, skb_ios(ios, rounds, flags));
+	}
+	report(&t);
+}
+
+/* csum_diff over more than 512 bytes (the kernel's old scratch-pad limit). */
+static void csum_diff_big(void)
+{
+	struct tally t = { .name = "sched_cls csum_diff sizes" };
+	static struct prog p;
+	static struct io ios[8];
+	static const int sizes[][2] = { { 512, 0 }, { 256, 256 }, { 256, 260 }, { 508, 8 }, { 0, 512 },
+					{ 4, 512 } };
+
+	for (size_t i = 0; i < ARRAY_SIZE(sizes); i++) {
+		p.n = 0;
+		emit(&p, BPFRT_MOV64_IMM(BPFRT_REG_7, 0));
+		emit_stack_init(&p, 512);
+		emit(&p, BPFRT_MOV64_REG(BPFRT_REG_1, BPFRT_REG_10));
+		emit(&p, BPFRT_ALU64_IMM(BPFRT_ADD, BPFRT_REG_1, -512));
+		emit(&p, BPFRT_MOV64_IMM(BPFRT_REG_2, sizes[i][0]));
+		emit(&p, BPFRT_MOV64_REG(BPFRT_REG_3, BPFRT_REG_10));
+		emit(&p, BPFRT_ALU64_IMM(BPFRT_ADD, BPFRT_REG_3, -512));
+		emit(&p, BPFRT_MOV64_IMM(BPFRT_REG_4, sizes[i][1]));
+		emit_ld64(&p, BPFRT_REG_5, gen_value());
+		emit_call(&p, BPF_FUNC_csum_diff);
+		emit_fold_exit(&p);
+		compare(&t, BPF_PROG_TYPE_SCHED_CLS, 0, &p, ios, skb_ios(ios, 2, 0));
+	}
+	report(&t);
+}
+
+/* ---- XDP ---- */
+
+static int32_t gen_delta(int kind)
+{
+	switch (kind) {
+	case 0: /* head */
+		return below(3) ? -(int32_t)below(300) : (int32_t)below(300);
+	case 1: /* tail */
+		return below(2) ? -(int32_t)below(300) : (int32_t)below(3800);
+	default: /* meta */
+		return below(6) ? -4 * (int32_t)below(10) : (int32_t)below(16) - 8;
+	}
+}
+
+static void gen_xdp_prog(struct prog *p)
+{
+	static const int ids[] = { BPF_FUNC_xdp_adjust_head, BPF_FUNC_xdp_adjust_tail,
+				   BPF_FUNC_xdp_adjust_meta };
+	int calls = 1 + below(4);
+
+	p->n = 0;
+	emit(p, BPFRT_MOV64_REG(BPFRT_REG_6, BPFRT_REG_1));
+	emit(p, BPFRT_MOV64_IMM(BPFRT_REG_7, 0));
+	emit_stack_init(p, 16);
+	for (int c = 0; c < calls; c++) {
+		int k = below(8);
+
+		if (k < 6) {
+			emit(p, BPFRT_MOV64_REG(BPFRT_REG_1, BPFRT_REG_6));
+			emit(p, BPFRT_MOV64_IMM(BPFRT_REG_2, gen_delta(k % 3)));
+			emit_call(p, ids[k % 3]);
+		} else if (k == 6) { /* load, store bytes */
+			emit(p, BPFRT_MOV64_REG(BPFRT_REG_1, BPFRT_REG_6));
+			emit(p, BPFRT_MOV32_IMM(BPFRT_REG_2, (int32_t)gen_off(100)));
+			emit(p, BPFRT_MOV64_REG(BPFRT_REG_3, BPFRT_REG_10));
+			emit(p, BPFRT_ALU64_IMM(BPFRT_ADD, BPFRT_REG_3, -16));
+			emit(p, BPFRT_MOV64_IMM(BPFRT_REG_4, (int32_t)(1 + below(16))));
+			emit_call(p, below(2) ? BPF_FUNC_xdp_load_bytes : BPF_FUNC_xdp_store_bytes);
+			emit_acc(p);
+			emit(p, BPFRT_MOV64_REG(BPFRT_REG_1, BPFRT_REG_6));
+			emit_call(p, BPF_FUNC_xdp_get_buff_len);
+		} else {
+			emit(p, BPFRT_MOV32_IMM(BPFRT_REG_1, (int32_t)below(10)));
+			emit(p, BPFRT_MOV64_IMM(BPFRT_REG_2, below(3) ? 0 : (int32_t)below(4)));
+			emit_call(p, BPF_FUNC_redirect);
+		}
+		emit_acc(p);
+	}
+	/* The packet as the program sees it now, with marks at data and data_meta. */
+	emit(p, BPFRT_LDX_MEM(BPFRT_W, BPFRT_REG_2, BPFRT_REG_6, offsetof(struct xdp_md, data)));
+	emit(p, BPFRT_LDX_MEM(BPFRT_W, BPFRT_REG_3, BPFRT_REG_6, offsetof(struct xdp_md, data_end)));
+	emit(p, BPFRT_LDX_MEM(BPFRT_W, BPFRT_REG_4, BPFRT_REG_6, offsetof(struct xdp_md, data_meta)));
+	emit(p, BPFRT_MOV64_REG(BPFRT_REG_5, BPFRT_REG_2));
+	emit(p, BPFRT_ALU64_IMM(BPFRT_ADD, BPFRT_REG_5, 1));
+	emit(p, BPFRT_JMP_REG(BPFRT_JGT, BPFRT_REG_5, BPFRT_REG_3, 1));
+	emit(p, BPFRT_ST_MEM(BPFRT_B, BPFRT_REG_2, 0, 0xab));
+	emit(p, BPFRT_MOV64_REG(BPFRT_REG_5, BPFRT_REG_4));
+	emit(p, BPFRT_ALU64_IMM(BPFRT_ADD, BPFRT_REG_5, 1));
+	emit(p, BPFRT_JMP_REG(BPFRT_JGT, BPFRT_REG_5, BPFRT_REG_2, 1));
+	emit(p, BPFRT_ST_MEM(BPFRT_B, BPFRT_REG_4, 0, 0xcd));
+	emit(p, BPFRT_MOV64_REG(BPFRT_REG_0, BPFRT_REG_3));
+	emit(p, BPFRT_ALU64_REG(BPFRT_SUB, BPFRT_REG_0, BPFRT_REG_2));
+	emit(p, BPFRT_ALU64_IMM(BPFRT_LSH, BPFRT_REG_0, 8));
+	emit(p, BPFRT_ALU64_REG(BPFRT_SUB, BPFRT_REG_2, BPFRT_REG_4));
+	emit(p, BPFRT_ALU64_REG(BPFRT_XOR, BPFRT_REG_0, BPFRT_REG_2));
+	emit(p, BPFRT_ALU64_IMM(BPFRT_LSH, BPFRT_REG_0, 8));
+	emit(p, BPFRT_ALU64_REG(BPFRT_XOR, BPFRT_REG_0, BPFRT_REG_7));
+	emit_fold_exit(p);
+}
+
+static struct xdp_md xmd[64];
+
+static size_t xdp_ios(struct io *ios, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		size_t f = below(ARRAY_SIZE(frames));
+		uint32_t len = below(4) ? frame_len[f] : below(15);
+		struct xdp_md *md = &xmd[i];
+
+		ios[i] = (struct io){ .data = frames[f], .data_size = len, .data_out = true };
+		if (below(2)) {
+			memset(md, 0, sizeof(*md));
+			md->data = below(8) ? 4 * below(len / 4 < 9 ? len / 4 + 1 : 9) : below(40);
+			md->data_end = below(16) ? len : len + 1; /* smaller: multi-buffer */
+			if (below(3) == 0)
+				md->ingress_ifindex = 1;
+			if (below(10) == 0)
+				md->rx_queue_index = 1;
+			ios[i].ctx = md;
+			ios[i].ctx_size = sizeof(*md);
+			ios[i].ctx_out = true;
+		}
+	}
+	return n;
+}
+
+static void xdp_progs(int programs)
+{
+	struct tally t = { .name = "xdp head/tail/meta, bytes, redirect" };
+	static struct prog p;
+	static struct io ios[64];
+
+	for (int i = 0; i < programs; i++) {
+		gen_xdp_prog(&p);
+		compare(&t, BPF_PROG_TYPE_XDP, 0, &p, ios, xdp_ios(ios, rounds));
+	}
+	report(&t);
+}
+
+/* ---- LD_ABS / LD_IND ---- */
+
+static void ld_abs(int type, const char *name, int programs)
+{
+	struct tally t = { .name = name };
+	static struct prog p;
+	static struct io ios[64];
+	static const uint8_t sizes[] = { BPFRT_B, BPFRT_H, BPFRT_W };
+
+	for (int i = 0; i < programs; i++) {
+		int loads = 1 + below(8);
+
+		p.n = 0;
+		emit(&p, BPFRT_MOV64_REG(BPFRT_REG_6, BPFRT_REG_1));
+		emit(&p, BPFRT_MOV64_IMM(BPFRT_REG_7, 0));
+		emit(&p, BPFRT_MOV64_IMM(BPFRT_REG_8, (int32_t)below(64)));
+		for (int l = 0; l < loads; l++) {
+			uint8_t sz = sizes[below(3)];
+
+			if (below(2))
+				emit(&p, BPFRT_LD_ABS(sz, (int32_t)below(220)));
+			else
+				emit(&p, BPFRT_LD_IND(sz, BPFRT_REG_8, (int32_t)below(160)));
+			emit_acc(&p);
+		}
+		emit(&p, BPFRT_LDX_MEM(BPFRT_W, BPFRT_REG_0, BPFRT_REG_6, offsetof(struct __sk_buff, len)));
+		emit_acc(&p);
+		emit(&p, BPFRT_MOV64_REG(BPFRT_REG_0, BPFRT_REG_7));
+		emit_fold_exit(&p);
+		compare(&t, type, 0, &p, ios, skb_ios(ios, rounds, 0));
+	}
+	report(&t);
+}
+
+/* ---- raw tracepoints ---- */
+
+static void raw_tp(int programs)
+{
+	struct tally t = { .name = "raw_tracepoint args" };
+	static struct prog p;
+	static struct io ios[64];
+	static uint64_t args[64][13];
+
+	for (int i = 0; i < programs; i++) {
+		int nread = 1 + below(6);
+		uint32_t max = 0;
+
+		p.n = 0;
+		emit(&p, BPFRT_MOV64_REG(BPFRT_REG_6, BPFRT_REG_1));
+		emit(&p, BPFRT_MOV64_IMM(BPFRT_REG_7, 0));
+		for (int r = 0; r < nread; r++) {
+			unsigned int size = 1u << below(4);
+			uint32_t off = below(96 / size) * size;
+
+			if (below(3) || size == 8)
+				emit(&p, BPFRT_LDX_MEM(size_code[size], BPFRT_REG_0, BPFRT_REG_6, (int16_t)off));
+			else
+				emit(&p, BPFRT_LDX_MEMSX(size_code[size], BPFRT_REG_0, BPFRT_REG_6, (int16_t)off));
+			emit_acc(&p);
+			if (off + size > max)
+				max = off + size;
+		}
+		emit(&p, BPFRT_MOV64_REG(BPFRT_REG_0, BPFRT_REG_7));
+		emit_fold_exit(&p);
+		for (size_t j = 0; j < rounds; j++) {
+			fill(args[j], sizeof(args[j]));
+			ios[j] = (struct io){ .ctx = args[j], .ctx_size = max + below(97 - max) };
+			if (below(8) == 0)
+				ios[j].ctx_size = below(max + 1);
+			if (below(16) == 0)
+				ios[j].ctx_size = 97 + below(8);
+			if (below(16) == 0)
+				ios[j].repeat = 1 + below(2);
+			if (below(16) == 0)
+				ios[j].cpu = 1;
+			if (below(16) == 0)
+				ios[j].flags = BPF_F_TEST_RUN_ON_CPU;
+		}
+		compare(&t, BPF_PROG_TYPE_RAW_TRACEPOINT, 0, &p, ios, rounds);
+	}
+	report(&t);
+}
+
+/* ---- test-run inputs ---- */
+
+static void inputs(void)
+{
+	struct tally t = { .name = "test-run inputs" };
+	static struct prog p;
+	static struct io ios[512];
+	static struct __sk_buff bad[64];
+	static uint8_t big[4096], ctxbig[256];
+	static struct xdp_md md[32];
+	size_t n = 0, nb = 0, nm = 0;
+
+	/* skb: frame sizes, every context word set, wire_len, gso_segs, sizes of ctx_in. */
+	p.n = 0;
+	emit(&p, BPFRT_LDX_MEM(BPFRT_W, BPFRT_REG_2, BPFRT_REG_1, offsetof(struct __sk_buff, cb[0])));
+	emit(&p, BPFRT_ALU64_IMM(BPFRT_ADD, BPFRT_REG_2, 1));
+	emit(&p, BPFRT_STX_MEM(BPFRT_W, BPFRT_REG_1, BPFRT_REG_2, offsetof(struct __sk_buff, cb[0])));
+	emit(&p, BPFRT_LDX_MEM(BPFRT_W, BPFRT_REG_0, BPFRT_REG_1, offsetof(struct __sk_buff, len)));
+	emit(&p, BPFRT_EXIT_INSN());
+	fill(big, sizeof(big));
+	big[12] = 0x08, big[13] = 0x06;
+	for (uint32_t size = 0; size < 20; size++)
+		ios[n++] = (struct io){ .data = big, .data_size = size, .data_out = true };
+	for (uint32_t size = 3708; size < 3716; size++)
+		ios[n++] = (struct io){ .data = big, .data_size = size, .data_out = true };
+	for (uint32_t w = 0; w < sizeof(struct __sk_buff) / 4; w++) {
+		struct __sk_buff *c = &bad[nb++];
+
+		memset(c, 0, sizeof(*c));
+		((uint32_t *)c)[w] = 1;
+		ios[n++] = (struct io){ .data = big, .data_size = 60, .data_out = true, .ctx = c,
+					.ctx_size = sizeof(*c), .ctx_out = true };
+	}
+	for (int i = 0; i < 6; i++) {
+		struct __sk_buff *c = &bad[nb++];
+
+		memset(c, 0, sizeof(*c));
+		c->wire_len = (uint32_t[]){ 59, 60, 61, 65536, 65537, 0 }[i];
+		c->gso_segs = (uint32_t[]){ 0, 65535, 65536, 1, 0, 7 }[i];
+		ios[n++] = (struct io){ .data = big, .data_size = 60, .data_out = true, .ctx = c,
+					.ctx_size = sizeof(*c), .ctx_out = true };
+	}
+	memset(ctxbig, 0, sizeof(ctxbig));
+	ctxbig[4 * 12] = 9; /* cb[0] */
+	ios[n++] = (struct io){ .data = big, .data_size = 60, .ctx = ctxbig, .ctx_size = 100,
+				.ctx_out = true, .data_out = true };
+	ios[n++] = (struct io){ .data = big, .data_size = 60, .ctx = ctxbig, .ctx_size = 256,
+				.ctx_out = true, .data_out = true };
+	ctxbig[200] = 1;
+	ios[n++] = (struct io){ .data = big, .data_size = 60, .ctx = ctxbig, .ctx_size = 256,
+				.ctx_out = true };
+	ios[n++] = (struct io){ .data = big, .data_size = 60, .flags = 1 };
+	ios[n++] = (struct io){ .data = big, .data_size = 60, .flags = 8 };
+	ios[n++] = (struct io){ .data = big, .data_size = 60, .cpu = 1 };
+	ios[n++] = (struct io){ .data = big, .data_size = 60, .repeat = 5, .ctx = &bad[0],
+				.ctx_size = sizeof(bad[0]), .ctx_out = true };
+	ios[n++] = (struct io){ .data = big, .data_size = 60, .ctx = &bad[0], .ctx_size = 0 };
+	compare(&t, BPF_PROG_TYPE_SCHED_CLS, 0, &p, ios, n);
+	compare(&t, BPF_PROG_TYPE_SOCKET_FILTER, 0, &p, ios, n);
+
+	/* xdp: the rules on its context and data. */
+	n = 0;
+	gen_xdp_prog(&p);
+	for (uint32_t size = 0; size < 16; size++)
+		ios[n++] = (struct io){ .data = big, .data_size = size, .data_out = true };
+	ios[n++] = (struct io){ .data = big, .data_size = 3520, .data_out = true };
+	for (int i = 0; i < 12; i++) {
+		struct xdp_md *m = &md[nm++];
+
+		memset(m, 0, sizeof(*m));
+		m->data_end = 64;
+		switch (i) {
+		case 0: m->data_meta = 4; break;
+		case 1: m->data_end = 65; break;
+		case 2: m->data = 65; break;
+		case 3: m->data = 36; break;
+		case 4: m->data = 6; break;
+		case 5: m->data = 32; break;
+		case 6: m->egress_ifindex = 1; break;
+		case 7: m->rx_queue_index = 1; break;
+		case 8: m->ingress_ifindex = 1; break;
+		case 9: m->ingress_ifindex = 1, m->rx_queue_index = 1; break;
+		case 10: m->data = 8, m->ingress_ifindex = 1; break;
+		default: break;
+		}
+		ios[n++] = (struct io){ .data = big, .data_size = 64, .data_out = true, .ctx = m,
+					.ctx_size = sizeof(*m), .ctx_out = true };
+	}
+	ios[n++] = (struct io){ .data = big, .data_size = 0, .data_out = true, .ctx_out = true };
+	ios[n++] = (struct io){ .data = big, .data_size = 64, .flags = 4 };
+	ios[n++] = (struct io){ .data = big, .data_size = 64, .repeat = 3, .data_out = true };
+	compare(&t, BPF_PROG_TYPE_XDP, 0, &p, ios, n);
+	report(&t);
+}
+
 /* ---- main ---- */
 
 static void add_helpers(void)
@@ -642,6 +1172,7 @@ int main(void)
 	int fd;
 
 	verbose = getenv("PTDIFF_VERBOSE") != NULL;
+	single_call = getenv("PTDIFF_SINGLE") != NULL;
 	if (r)
 		rounds = (unsigned int)strtoul(r, NULL, 0);
 	if (!rounds || rounds > 64)
@@ -676,6 +1207,14 @@ int main(void)
 	field_reads(BPF_PROG_TYPE_XDP, "xdp field reads", SLOT_XDP);
 	field_writes(BPF_PROG_TYPE_SOCKET_FILTER, "socket_filter field writes", SLOT_SF);
 	field_writes(BPF_PROG_TYPE_SCHED_CLS, "sched_cls field writes", SLOT_TC);
+	skb_helpers(BPF_PROG_TYPE_SCHED_CLS, "sched_cls helpers", 400);
+	skb_helpers(BPF_PROG_TYPE_SOCKET_FILTER, "socket_filter helpers", 60);
+	csum_diff_big();
+	xdp_progs(400);
+	ld_abs(BPF_PROG_TYPE_SOCKET_FILTER, "socket_filter LD_ABS/LD_IND", 150);
+	ld_abs(BPF_PROG_TYPE_SCHED_CLS, "sched_cls LD_ABS/LD_IND", 60);
+	raw_tp(150);
+	inputs();
 
 	bpfrt_vm__free(vm);
 	return t_exit();

@@ -48,6 +48,12 @@ static uint32_t csum_sub(uint32_t a, uint32_t b)
 	return csum_add(a, ~b);
 }
 
+/* A block's sum at an odd offset counts in the other byte lanes. */
+static uint32_t csum_block_add(uint32_t csum, uint32_t csum2, uint32_t offset)
+{
+	return csum_add(csum, offset & 1 ? (csum2 >> 8 | csum2 << 24) : csum2);
+}
+
 static uint16_t csum16_add(uint16_t csum, uint16_t addend)
 {
 	uint16_t r = (uint16_t)(csum + addend);
@@ -145,13 +151,10 @@ static uint64_t skb_store_bytes(uint64_t r1, uint64_t offset, uint64_t from, uin
 	ptr = skb->data + off;
 	/* __skb_postpull_rcsum(), then __skb_postpush_rcsum() */
 	if ((flags & BPF_F_RECOMPUTE_CSUM) && skb->ip_summed == PT_CHECKSUM_COMPLETE)
-		skb->csum = -pt_csum_partial(ptr, n, -skb->csum);
+		skb->csum = csum_block_add(skb->csum, ~pt_csum_partial(ptr, n, 0), off);
 	memmove(ptr, (const void *)(uintptr_t)from, n);
-	if ((flags & BPF_F_RECOMPUTE_CSUM) && skb->ip_summed == PT_CHECKSUM_COMPLETE) {
-		uint32_t c = pt_csum_partial(ptr, n, 0);
-
-		skb->csum = csum_add(skb->csum, off & 1 ? (c >> 8 | c << 24) : c);
-	}
+	if ((flags & BPF_F_RECOMPUTE_CSUM) && skb->ip_summed == PT_CHECKSUM_COMPLETE)
+		skb->csum = csum_block_add(skb->csum, pt_csum_partial(ptr, n, 0), off);
 	if (flags & BPF_F_INVALIDATE_HASH)
 		skb_clear_hash(skb);
 	return 0;
@@ -274,6 +277,11 @@ static uint64_t l4_csum_replace(uint64_t r1, uint64_t offset, uint64_t from, uin
 	return 0;
 }
 
+/*
+ * Since Linux 6.13 the same on every architecture: sums of the two
+ * buffers folded to 16 bits (not complemented), any sizes (the kernel
+ * dropped the multiple-of-4 and 512-byte checks with its scratch pad).
+ */
 static uint64_t csum_diff(uint64_t from, uint64_t from_size, uint64_t to, uint64_t to_size,
 			  uint64_t seed, struct bpfrt_run *run)
 {
@@ -281,8 +289,6 @@ static uint64_t csum_diff(uint64_t from, uint64_t from_size, uint64_t to, uint64
 	const void *f = (const void *)(uintptr_t)from, *t = (const void *)(uintptr_t)to;
 
 	(void)run;
-	if ((fs | ts) & 3 || (uint64_t)fs + ts > BPFRT_STACK_SIZE)
-		return RET(-EINVAL);
 	if (fs && ts)
 		ret = csum_sub(pt_csum_partial(t, ts, ret), pt_csum_partial(f, fs, 0));
 	else if (ts)

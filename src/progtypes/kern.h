@@ -46,7 +46,7 @@ struct pt_xdp {
 #define PT_XDP_PACKET_HEADROOM 256 /* XDP_PACKET_HEADROOM */
 #define PT_XDP_FRAME_HDR       40  /* sizeof(struct xdp_frame) */
 #define PT_XDP_TAILROOM        320 /* SKB_DATA_ALIGN(sizeof(struct skb_shared_info)) */
-#define PT_XDP_META_MAX        32  /* xdp_metalen_invalid(): <= 32, multiple of 4 */
+#define PT_XDP_META_MAX        255 /* xdp_metalen_invalid(): u8 meta_len, multiple of 4 */
 #define PT_PAGE_SIZE           4096
 
 /*

@@ -72,8 +72,10 @@ int progtype_test_run(const struct bpfrt_prog *prog, struct bpfrt_test_run_opts 
 {
 	const struct progtype *pt;
 
+	/* As bpf_prog_test_run(): a context pointer and its size come together. */
 	if (!prog || !opts || !CORE_OPTS_VALID(opts) || (unsigned)opts->engine >= BPFRT_ENGINE__COUNT ||
-	    (!opts->data_in && opts->data_size_in) || (!opts->ctx_in && opts->ctx_size_in))
+	    (!opts->data_in && opts->data_size_in) || !opts->ctx_in != !opts->ctx_size_in ||
+	    !opts->ctx_out != !opts->ctx_size_out)
 		return -EINVAL;
 	opts->retval = 0;
 	opts->retval64 = 0;

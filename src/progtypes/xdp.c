@@ -10,18 +10,22 @@
  *
  * Test run (the kernel's bpf_prog_test_run_xdp): one 4096-byte frame;
  * the packet starts XDP_PACKET_HEADROOM (256) bytes in, the tail keeps the
- * kernel's skb_shared_info room; ctx_in/ctx_out are a struct xdp_md whose
- * data_meta must be 0, data_end the data size, and data the length of
- * metadata at the start of data_in (at most 32 bytes, a multiple of 4).
+ * kernel's skb_shared_info room; the packet must have an Ethernet header
+ * (14 bytes); ctx_in/ctx_out are a struct xdp_md whose data_meta must be
+ * 0, data_end the data size, and data the length of metadata at the start
+ * of data_in (a multiple of 4, leaving room for a struct xdp_frame in the
+ * headroom: at most 216 bytes).
  * data_out runs from data_meta to data_end after the program moved them.
  *
  * bpfrt has no network devices. The kernel runs test packets on the
  * loopback device's queue 0, so without ctx_in a program reads
  * ingress_ifindex 1 and rx_queue_index 0; with ctx_in, bpfrt takes
  * ingress_ifindex and rx_queue_index as given (the kernel requires the
- * device to exist and the queue to be registered: -ENODEV/-EINVAL).
- * Not supported: BPF_F_TEST_XDP_LIVE_FRAMES and data larger than one frame
- * (the kernel builds a multi-buffer packet): -EOPNOTSUPP.
+ * device to exist and the queue to be registered: -ENODEV/-EINVAL; bpfrt
+ * knows only that the loopback device, 1, has one queue).
+ * Not supported: BPF_F_TEST_XDP_LIVE_FRAMES, and multi-buffer packets (the
+ * kernel builds one from data larger than a frame, or beyond a ctx_in
+ * data_end smaller than data_size_in): -EOPNOTSUPP.
  */
 #include <errno.h>
 #include <stddef.h>
@@ -34,6 +38,8 @@
 #include "helpers/helpers.h"
 #include "progtypes/kern.h"
 #include "progtypes/progtype.h"
+
+#define ETH_HLEN 14
 
 static const struct progtype_field xdp_fields[] = {
 	{ "data", offsetof(struct xdp_md, data), 4, 0 },
@@ -151,15 +157,22 @@ static int xdp_test_run(const struct bpfrt_prog *prog, struct bpfrt_test_run_opt
 		return err;
 	if (given) {
 		/* There can't be user provided data before the metadata. */
-		if (md.data_meta || md.data_end != size || md.data > md.data_end ||
+		if (md.data_meta || md.data_end > size || md.data > md.data_end ||
 		    metalen_invalid(md.data))
 			return -EINVAL;
 		if (md.egress_ifindex || (!md.ingress_ifindex && md.rx_queue_index))
 			return -EINVAL;
+		if (md.ingress_ifindex == 1 && md.rx_queue_index)
+			return -EINVAL; /* the loopback device has one queue */
+		/* The metadata comes from the headroom, which keeps room for an xdp_frame. */
+		if (md.data > PT_XDP_PACKET_HEADROOM - PT_XDP_FRAME_HDR)
+			return -EINVAL;
 		headroom -= md.data;
 	}
+	if (size - (given ? md.data : 0) < ETH_HLEN)
+		return -EINVAL;
 	max_data = PT_PAGE_SIZE - headroom - PT_XDP_TAILROOM;
-	if (size > max_data)
+	if (size > max_data || (given && md.data_end < size))
 		return -EOPNOTSUPP; /* the kernel would make a multi-buffer packet */
 	frame = core_calloc(1, PT_PAGE_SIZE);
 	if (!frame)
