@@ -214,9 +214,12 @@ static uint32_t native_pcpu(struct bmap *maps)
 }
 
 static struct mbench benches[] = {
-	{ "hash", "hash map (1024 x u32 -> u64): update + lookup, per pair", build_hash, native_hash, 1 },
-	{ "lpm", "LPM trie (256 /24 IPv4 routes): lookup of a /32", build_lpm, native_lpm, 1 },
-	{ "pcpu", "per-CPU array counter: lookup + increment", build_pcpu, native_pcpu, 1 },
+	{ .name = "hash", .what = "hash map (1024 x u32 -> u64): update + lookup, per pair",
+	  .build = build_hash, .native = native_hash, .map_cnt = 1 },
+	{ .name = "lpm", .what = "LPM trie (256 /24 IPv4 routes): lookup of a /32",
+	  .build = build_lpm, .native = native_lpm, .map_cnt = 1 },
+	{ .name = "pcpu", .what = "per-CPU array counter: lookup + increment",
+	  .build = build_pcpu, .native = native_pcpu, .map_cnt = 1 },
 };
 
 /* Create the maps of `b` on both sides, with the same contents. */
@@ -325,7 +328,7 @@ static void bench_one(struct mbench *b, bool kernel, struct bpfrt_vm *vm)
 	/* Same result everywhere (the native run sets the expectation). */
 	b->expect = b->native(b->maps);
 	for (int s = SYS_KERNEL; s < SYS__COUNT; s++) {
-		uint32_t r;
+		uint32_t r = 0;
 		struct bpfrt_run_opts o = { .sz = sizeof(o), .engine = sys_engine[s], .mem = pkt,
 					    .mem_size = sizeof(pkt) };
 

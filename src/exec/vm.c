@@ -16,6 +16,7 @@
 #include "isa/isa.h"
 #include "isa/opcodes.h"
 #include "maps/map.h"
+#include "progtypes/progtype.h"
 
 /* ---- helper tables ---- */
 
@@ -236,6 +237,38 @@ static int bind_poison(struct bpfrt_prog *prog, uint32_t id)
 	return -EINVAL;
 }
 
+/*
+ * A helper the vm does not have: the kernel's, if the program type allows
+ * it, else libbpf's markers for what could not be resolved.
+ */
+static int bind_kernel_helper(struct bpfrt_prog *prog, uint32_t id, size_t pc, char *log,
+			      size_t log_size)
+{
+	const struct bpfrt_helper_proto *proto = progtype_func_proto(prog->pt, id, prog);
+	const struct bpfrt_helper_proto *known = bpfrt_kernel_helper(id);
+	const char *name = bpfrt_helper_name(id);
+	int err;
+
+	if (proto)
+		return helpers_set(&prog->helpers, id, (char *)proto->name, proto->fn, proto, false);
+	err = bind_poison(prog, id);
+	if (err != -EINVAL)
+		return err;
+	if (known && (known->flags & BPFRT_HELPER_GPL_ONLY) && !prog->gpl &&
+	    progtype_func_proto(prog->pt, id, &(struct bpfrt_prog){ .type = prog->type, .gpl = true }))
+		core_log(log, log_size, "pc %zu: cannot call GPL-restricted function bpf_%s#%u from "
+			 "non-GPL compatible program", pc, known->name, id);
+	else if (known)
+		core_log(log, log_size, "pc %zu: helper bpf_%s#%u is not allowed in %s programs", pc,
+			 known->name, id, bpfrt_prog_type_name(prog->type));
+	else if (name)
+		core_log(log, log_size, "pc %zu: helper bpf_%s#%u is not implemented by bpfrt", pc,
+			 name, id);
+	else
+		core_log(log, log_size, "pc %zu: call to unknown helper id %u", pc, id);
+	return -EINVAL;
+}
+
 /* Remember a map the program refers to (once), with its value memory. */
 static int prog_add_map(struct bpfrt_prog *prog, struct map *m)
 {
@@ -315,10 +348,8 @@ static int bind(struct bpfrt_prog *prog, const struct bpfrt_load_opts *opts)
 
 		if (in->code == OP_CALL && in->src_reg == BPFRT_PSEUDO_CALL_HELPER &&
 		    !exec_helper_find(&prog->helpers, (uint32_t)in->imm)) {
-			int err = bind_poison(prog, (uint32_t)in->imm);
+			int err = bind_kernel_helper(prog, (uint32_t)in->imm, pc, log, log_size);
 
-			if (err == -EINVAL)
-				core_log(log, log_size, "pc %zu: call to unknown helper id %d", pc, in->imm);
 			if (err)
 				return err;
 		}
@@ -441,12 +472,22 @@ struct bpfrt_prog *bpfrt_prog__load(struct bpfrt_vm *vm, const struct bpfrt_insn
 	prog->type = opts ? opts->prog_type : BPFRT_PROG_TYPE_UNSPEC;
 	prog->expected_attach_type = opts ? opts->expected_attach_type : 0;
 	prog->gpl = opts && opts->gpl;
+	prog->pt = progtype_get(prog->type);
 	prog->insns = core_malloc(cnt * sizeof(*insns));
 	err = prog->insns ? helpers_copy(&prog->helpers, &vm->helpers) : -ENOMEM;
-	if (!err) {
+	if (!err)
 		memcpy(prog->insns, insns, cnt * sizeof(*insns));
-		err = bind(prog, opts);
+	if (!err && !prog->pt) {
+		const char *tname = bpfrt_prog_type_name(prog->type);
+
+		core_log(log, log_size, "program type %s (%d) is not supported by bpfrt",
+			 tname ? tname : "unknown", (int)prog->type);
+		err = -BPFRT_ENOTSUPP;
 	}
+	if (!err)
+		err = bind(prog, opts);
+	if (!err)
+		err = progtype_prepare(prog->pt, prog, log, log_size);
 	if (!err)
 		err = bind_funcs(prog, log, log_size);
 	if (!err) {
@@ -489,6 +530,16 @@ const struct bpfrt_insn *bpfrt_prog__insns(const struct bpfrt_prog *prog)
 size_t bpfrt_prog__insn_cnt(const struct bpfrt_prog *prog)
 {
 	return prog ? prog->cnt : 0;
+}
+
+bool bpfrt_prog_type_supported(enum bpfrt_prog_type type)
+{
+	return progtype_get(type) != NULL;
+}
+
+int bpfrt_prog__test_run(const struct bpfrt_prog *prog, struct bpfrt_test_run_opts *opts)
+{
+	return progtype_test_run(prog, opts);
 }
 
 enum bpfrt_prog_type bpfrt_prog__type(const struct bpfrt_prog *prog)

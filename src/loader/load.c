@@ -74,7 +74,6 @@ static int map_make_live(struct bpfrt_map *def, const struct bpfrt_object_load_o
 	tmp->live = NULL; /* the handle goes, the map stays with the definition */
 	core_free(tmp->name);
 	core_free(tmp);
-	def->live->name = def->name;
 	return 0;
 }
 

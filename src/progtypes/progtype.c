@@ -86,7 +86,7 @@ int progtype_test_run(const struct bpfrt_prog *prog, struct bpfrt_test_run_opts 
 	memset(&opts->fault, 0, sizeof(opts->fault));
 	pt = prog->pt ? prog->pt : progtype_get(prog->type);
 	if (!pt || !pt->test_run)
-		return -ENOTSUP;
+		return -BPFRT_ENOTSUPP;
 	return pt->test_run(prog, opts);
 }
 

@@ -46,7 +46,7 @@ t_err "run: --repeat beyond 64 bits" 2 "--repeat" "out of range"
 t_run "$BPFRT" run "$T/ok.s" --budget 10 --engine interp
 t_err "run: --budget needs a checked engine" 2 "--budget" "interp"
 t_run "$BPFRT" run "$T/ok.s" --mem "$T/13.bin" --mem-hex 00
-t_err "run: --mem and --mem-hex together" 2 "--mem and --mem-hex"
+t_err "run: --mem and --mem-hex together" 2 "--mem/--data and --mem-hex"
 t_run "$BPFRT" run "$T/ok.s" --mem-hex "00 1"
 t_err "run: --mem-hex with an odd digit count" 2 "--mem-hex" "'1'" "odd"
 t_run "$BPFRT" run "$T/ok.s" --mem-hex "00 zz 11"

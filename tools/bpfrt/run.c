@@ -57,6 +57,7 @@ struct run_cfg {
 	const char *prog;         /* --prog, then the program that runs */
 	struct cli_obj_opts obj;
 	char prog_buf[128];
+	char hex_opt[16];         /* --mem-hex or --data-hex, as given */
 	const char *ctx_path;
 	const char *ctx_hex;
 	const char *map_init;
@@ -94,6 +95,7 @@ static int parse_args(struct run_cfg *cfg, int argc, char **argv, bool in_sessio
 			if (cfg->mem_hex)
 				return cli_usage_err("--data-hex/--mem-hex given twice");
 			cfg->mem_hex = val;
+			snprintf(cfg->hex_opt, sizeof(cfg->hex_opt), "--%s", run_opts[opt].name);
 			break;
 		case RUN_OPT_CTX:
 			cfg->ctx_path = val;
@@ -160,7 +162,7 @@ static int parse_args(struct run_cfg *cfg, int argc, char **argv, bool in_sessio
 	if (!cfg->file)
 		return cli_usage_err("missing FILE (see 'bpfrt help run')");
 	if (cfg->mem_path && cfg->mem_hex)
-		return cli_usage_err("--data (--mem) and --data-hex (--mem-hex) cannot be used together");
+		return cli_usage_err("--mem/--data and %s cannot be used together", cfg->hex_opt);
 	if (cfg->ctx_path && cfg->ctx_hex)
 		return cli_usage_err("--ctx and --ctx-hex cannot be used together");
 	if (cfg->mem_path && strcmp(cfg->mem_path, "-") == 0 && strcmp(cfg->file, "-") == 0)
@@ -477,7 +479,7 @@ int cli_session_run(struct cli_session *s, int argc, char **argv)
 		cfg.prog = bpfrt_program__name(only);
 	}
 	if (cfg.mem_hex)
-		rc = cli_parse_hex("--data-hex", cfg.mem_hex, strlen(cfg.mem_hex), &data, &len)
+		rc = cli_parse_hex(cfg.hex_opt, cfg.mem_hex, strlen(cfg.mem_hex), &data, &len)
 			     ? CLI_USAGE : CLI_OK;
 	else if (cfg.mem_path)
 		rc = cli_read_file(cfg.mem_path, &data, &len) ? CLI_FAIL : CLI_OK;
@@ -509,7 +511,7 @@ int cmd_run(int argc, char **argv)
 		return rc < 0 ? CLI_OK : rc;
 
 	if (cfg.mem_hex &&
-	    cli_parse_hex("--data-hex", cfg.mem_hex, strlen(cfg.mem_hex), &mem, &mem_len))
+	    cli_parse_hex(cfg.hex_opt, cfg.mem_hex, strlen(cfg.mem_hex), &mem, &mem_len))
 		return CLI_USAGE;
 	if ((cfg.mem_path && cli_read_file(cfg.mem_path, &mem, &mem_len)) ||
 	    cli_read_file(cfg.file, &data, &len)) {
