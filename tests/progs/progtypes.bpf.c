@@ -153,6 +153,24 @@ int tp_record(struct sys_enter_rec *ctx)
 	return (int)(ctx->id * 1000 + ctx->args[2]);
 }
 
+/* sched_process_exec's record: the file name is a __data_loc string. */
+struct exec_rec {
+	__u64 common;
+	__u32 data_loc_filename;
+	int pid;
+};
+
+SEC("tp/sched/sched_process_exec")
+int tp_exec_name(struct exec_rec *ctx)
+{
+	unsigned int off = ctx->data_loc_filename & 0xffff;
+	char name[16];
+	long n;
+
+	n = bpf_probe_read_kernel_str(name, sizeof(name), (void *)ctx + off);
+	return n < 2 ? -1 : (int)(n << 16 | name[0] << 8 | name[1]);
+}
+
 SEC("perf_event")
 int perf_sample(struct bpf_perf_event_data *ctx)
 {
