@@ -1158,6 +1158,63 @@ static void inputs(void)
 	report(&t);
 }
 
+/* ---- clang-built programs (tests/progs/progtypes.bpf.c) ---- */
+
+static void corpus_progs(const char *build)
+{
+	struct tally t = { .name = "clang-built programs (progtypes.bpf.c, v1-v4)" };
+	static struct prog p;
+	static struct io ios[64];
+	static uint64_t args[64][12];
+	bpfrt_print_fn old = bpfrt_set_print(NULL);
+	unsigned int objects = 0;
+
+	for (int cpu = 1; cpu <= 4; cpu++) {
+		char path[512];
+		struct bpfrt_object *obj;
+		const struct bpfrt_program *pr = NULL;
+
+		snprintf(path, sizeof(path), "%s/progs/progtypes.v%d.o", build, cpu);
+		obj = bpfrt_object__open_file(path, NULL);
+		if (!obj)
+			continue;
+		objects++;
+		while ((pr = bpfrt_object__next_program(obj, pr))) {
+			int type = (int)bpfrt_program__type(pr);
+			size_t n = bpfrt_program__insn_cnt(pr), nio = rounds;
+
+			if (n > MAX_INSNS)
+				continue;
+			memcpy(p.in, bpfrt_program__insns(pr), n * sizeof(p.in[0]));
+			p.n = n;
+			switch (type) {
+			case BPF_PROG_TYPE_XDP:
+				xdp_ios(ios, nio);
+				break;
+			case BPF_PROG_TYPE_SCHED_CLS:
+			case BPF_PROG_TYPE_SOCKET_FILTER:
+				skb_ios(ios, nio, 0);
+				break;
+			case BPF_PROG_TYPE_RAW_TRACEPOINT:
+				for (size_t j = 0; j < nio; j++) {
+					fill(args[j], sizeof(args[j]));
+					ios[j] = (struct io){ .ctx = args[j], .ctx_size = 24 + 8 * below(10) };
+				}
+				break;
+			default:
+				continue; /* no kernel test run for kprobes, tracepoints, perf events */
+			}
+			compare(&t, type, 0, &p, ios, nio);
+		}
+		bpfrt_object__close(obj);
+	}
+	bpfrt_set_print(old);
+	if (!objects)
+		t_skip("progtype_diff: %s: no %s/progs/progtypes.v*.o (make progs)", t.name, build);
+	else
+		report(&t);
+}
+
 /* ---- main ---- */
 
 static void add_helpers(void)
@@ -1215,6 +1272,15 @@ int main(void)
 	ld_abs(BPF_PROG_TYPE_SCHED_CLS, "sched_cls LD_ABS/LD_IND", 60);
 	raw_tp(150);
 	inputs();
+	/* Frames for the clang-built programs: a third of them IPv4/UDP. */
+	for (size_t i = 0; i < ARRAY_SIZE(frames); i++) {
+		if (i % 3 || frame_len[i] < 42)
+			continue;
+		frames[i][12] = 0x08, frames[i][13] = 0x00;
+		frames[i][14] = 0x45;
+		frames[i][23] = 17;
+	}
+	corpus_progs(getenv("BUILD") ? getenv("BUILD") : "build");
 
 	bpfrt_vm__free(vm);
 	return t_exit();

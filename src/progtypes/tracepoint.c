@@ -10,7 +10,9 @@
  * Test run (bpfrt's own: the kernel has none for tracepoints): ctx_in is
  * the record; it must hold every byte the program may read (the largest
  * offset + size of its context reads, -EINVAL otherwise, as raw
- * tracepoints in the kernel). No data_in, data_out or ctx_out.
+ * tracepoints in the kernel), and probe_read helpers may read it (it is
+ * added to the run's probe regions: programs read the record's strings
+ * at ctx + a __data_loc offset). No data_in, data_out or ctx_out.
  */
 #include <errno.h>
 #include <string.h>
@@ -53,8 +55,10 @@ static const struct bpfrt_helper_proto *tp_func_proto(uint32_t id, const struct 
 
 static int tp_test_run(const struct bpfrt_prog *prog, struct bpfrt_test_run_opts *opts)
 {
-	struct bpfrt_region region;
+	struct bpfrt_region region, *probe;
 	struct exec_hook hook = { 0 };
+	struct bpfrt_env env = { .sz = sizeof(env) };
+	const struct bpfrt_env *user_env = opts->env;
 	uint32_t size = opts->ctx_size_in;
 	uint8_t *rec;
 	int err;
@@ -73,7 +77,27 @@ static int tp_test_run(const struct bpfrt_prog *prog, struct bpfrt_test_run_opts
 	hook.ctx = size ? rec + TP_BEFORE : NULL;
 	hook.regions = size ? &region : NULL;
 	hook.region_cnt = size ? 1 : 0;
+	/*
+	 * Programs read the record's strings with bpf_probe_read_kernel_str(ctx +
+	 * __data_loc offset): the record is kernel memory probes may read.
+	 */
+	if (user_env)
+		memcpy(&env, user_env, user_env->sz < sizeof(env) ? user_env->sz : sizeof(env));
+	env.sz = sizeof(env);
+	probe = core_calloc(env.probe_region_cnt + 1, sizeof(*probe));
+	if (!probe) {
+		core_free(rec);
+		return -ENOMEM;
+	}
+	if (env.probe_region_cnt)
+		memcpy(probe, env.probe_regions, env.probe_region_cnt * sizeof(*probe));
+	probe[env.probe_region_cnt] = region;
+	env.probe_regions = probe;
+	env.probe_region_cnt++;
+	opts->env = &env;
 	err = progtype_run(prog, opts, &hook);
+	opts->env = user_env;
+	core_free(probe);
 	core_free(rec);
 	return err;
 }
