@@ -312,6 +312,13 @@ static int resolve_map(struct bpfrt_prog *prog, const struct bpfrt_load_opts *op
 				 : "the load options give no such map");
 		return -EINVAL;
 	}
+	/* The kernel's verifier makes the first program using a prog_array its owner. */
+	if (m->type == BPFRT_MAP_TYPE_PROG_ARRAY && !map_prog_array_compatible(m, prog)) {
+		core_log(log, log_size, "pc %zu: prog_array '%s' holds programs of another type or "
+			 "attach type than this %s program", pc, m->name,
+			 bpfrt_prog_type_name(prog->type) ? bpfrt_prog_type_name(prog->type) : "?");
+		return -EINVAL;
+	}
 	if (!direct) {
 		if (in[1].imm) {
 			core_log(log, log_size, "pc %zu: lddw of map '%s' has a non-zero second imm", pc,
