@@ -466,7 +466,17 @@ int exec_run(const struct bpfrt_prog *prog, struct bpfrt_run_opts *opts, struct 
 	size_t n = 0;
 	int err;
 
-	memset(&run, 0, offsetof(struct bpfrt_run, abort_msg));
+	/* The arrays of the run are valid up to their counts: no need to clear them. */
+	run.prog = NULL;
+	run.pending = 0;
+	run.nested_err = 0;
+	run.tail_prog = NULL;
+	run.tail_calls = 0;
+	run.nest_cnt = 0;
+	run.executed = 0;
+	run.alloc_cnt = 0;
+	run.dyn_cnt = 0;
+	run.rnd = 0;
 	run.abort_msg[0] = '\0';
 	run.opts = opts;
 	run.hook = hook;
