@@ -37,6 +37,13 @@ void cli_err(const char *fmt, ...)
 	va_end(ap);
 }
 
+const char *cli_strerror(int err)
+{
+	if (err == -BPFRT_ENOTSUPP)
+		return "Not supported (ENOTSUPP)";
+	return strerror(err < 0 ? -err : err);
+}
+
 int cli_usage_err(const char *fmt, ...)
 {
 	va_list ap;

@@ -37,6 +37,12 @@ void cli_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* The message of the last cli_err() (without the prefix), for JSON output. */
 const char *cli_last_error(void);
 
+/*
+ * strerror() of a negative errno the library returned, including the
+ * kernel's ENOTSUPP (524), which user-space errno.h does not know.
+ */
+const char *cli_strerror(int err);
+
 /* cli_err(), then return CLI_USAGE: `return cli_usage_err("...")`. */
 int cli_usage_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
