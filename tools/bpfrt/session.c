@@ -135,19 +135,6 @@ static int attach_consumers(struct cli_session *s)
 	return 0;
 }
 
-/* "a, b, c": the names of the programs there are (loaded ones only if `loaded`). */
-static void prog_names(const struct cli_session *s, bool loaded, char *buf, size_t size)
-{
-	const struct bpfrt_program *p = NULL;
-	size_t n = 0;
-
-	buf[0] = '\0';
-	while ((p = bpfrt_object__next_program(s->obj, p)) && n < size)
-		if (!loaded || bpfrt_program__prog(p))
-			n += (size_t)snprintf(buf + n, size - n, "%s%s", n ? ", " : "",
-					      bpfrt_program__name(p));
-}
-
 int cli_session_pick(struct cli_session *s, const char *name, const struct bpfrt_program **out)
 {
 	const struct bpfrt_program *p = NULL, *only = NULL;
@@ -155,11 +142,11 @@ int cli_session_pick(struct cli_session *s, const char *name, const struct bpfrt
 	char names[512];
 	size_t n = 0;
 
-	prog_names(s, s->loaded, names, sizeof(names));
+	cli_object_prog_names(s->obj, s->loaded, names, sizeof(names));
 	if (name) {
 		p = bpfrt_object__find_program_by_name(s->obj, name);
 		if (!p) {
-			prog_names(s, false, names, sizeof(names));
+			cli_object_prog_names(s->obj, false, names, sizeof(names));
 			cli_err("%s: no program '%s' (programs: %s)", s->file, name,
 				names[0] ? names : "none");
 			return CLI_FAIL;
