@@ -209,8 +209,10 @@ static int session_load(struct cli_session *s, const char *prog, bool all)
 	err = bpfrt_object__load(s->obj, &lo);
 	if (err) {
 		log[strcspn(log, "\n")] = '\0'; /* one line on stderr */
+		/* A program bpfrt cannot load keeps the others from being loaded too. */
 		cli_err("%s: %s%s", s->file, log[0] ? log : cli_strerror(err),
-			all && !prog ? " (load one program with --prog)" : "");
+			all && !prog && !strncmp(log, "program '", 9) ? " (load one program with --prog)"
+								      : "");
 		return CLI_FAIL;
 	}
 	s->loaded = true;
