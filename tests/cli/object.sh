@@ -1,26 +1,14 @@
 #!/bin/sh
 # ELF objects: prog list, map list, disasm with source lines and map comments,
-# btf dump (raw and C), run with global data, and the errors of each. Uses the
-# corpus ($BUILD/progs, built by `make progs`) and the programs of
+# btf dump (raw and C), and the errors of each (test runs of objects are in
+# test_run.sh, the map commands and the shell in session.sh). Uses the corpus
+# ($BUILD/progs, built by `make progs`) and the programs of
 # tests/cli/data/*.bpf.c, compiled here with clang; SKIPs what is missing.
 . "$(dirname "$0")/lib.inc"
 
 P=$BUILD/progs
 vmlinux=/sys/kernel/btf/vmlinux
-engines="interp checked interp-switch checked-switch"
-have_clang() { command -v clang >/dev/null 2>&1; }
 have_vmlinux() { [ -r "$vmlinux" ]; }
-
-# corpus NAME: the object of tests/progs/NAME.bpf.c (-mcpu=v3, else another
-# level), or nothing if it was not built.
-corpus() {
-	for v in 3 2 1 4; do
-		if [ -f "$P/$1.v$v.o" ]; then
-			echo "$P/$1.v$v.o"
-			return
-		fi
-	done
-}
 
 # What some corpus objects need to open: a target BTF for CO-RE, a kernel
 # configuration for their strong .kconfig externs.
@@ -30,21 +18,23 @@ have_vmlinux && obj_opts="$obj_opts --btf $vmlinux"
 
 # ---- help and usage errors (no objects needed) -----------------------------
 
-for cmd in prog map btf; do
+for cmd in prog map btf shell; do
 	t_run "$BPFRT" help "$cmd"
 	t_check "help $cmd shows its usage" [ "$rc:$(head -c $((13 + ${#cmd})) "$T/out")" = "0:usage: bpfrt $cmd" ]
 	cp "$T/out" "$T/help"
 	t_check "help $cmd has no unexpanded @MARK@" [ -z "$(grep -o '@[A-Z_]*@' "$T/help")" ]
 	t_run "$BPFRT" "$cmd" --help
 	t_check "$cmd --help is help $cmd" cmp -s "$T/out" "$T/help"
-	sub=list
-	[ "$cmd" = btf ] && sub=dump
+	[ "$cmd" = shell ] && continue
+	sub=list subs=list
+	[ "$cmd" = btf ] && sub=dump subs=dump
+	[ "$cmd" = map ] && subs="list, dump, lookup, update, delete"
 	t_run "$BPFRT" "$cmd" "$sub" -h
 	t_check "$cmd $sub -h is help $cmd" cmp -s "$T/out" "$T/help"
 	t_run "$BPFRT" "$cmd"
-	t_err "$cmd without a subcommand" 2 "bpfrt $cmd:" "missing subcommand '$sub'"
+	t_err "$cmd without a subcommand" 2 "bpfrt $cmd:" "missing subcommand ($cmd has: $subs;"
 	t_run "$BPFRT" "$cmd" frob
-	t_err "$cmd with an unknown subcommand" 2 "unknown subcommand 'frob'"
+	t_err "$cmd with an unknown subcommand" 2 "unknown subcommand 'frob' ($cmd has: $subs)"
 	t_run "$BPFRT" "$cmd" "$sub"
 	t_err "$cmd $sub without FILE" 2 "bpfrt $cmd $sub:" "missing FILE"
 	t_run "$BPFRT" "$cmd" "$sub" a.o b.o
@@ -53,7 +43,7 @@ for cmd in prog map btf; do
 	t_err "$cmd $sub: unknown option" 2 "unknown option '--frob'"
 done
 t_run "$BPFRT" --help
-for cmd in prog map btf; do
+for cmd in prog map btf shell; do
 	t_check "--help lists $cmd" grep -q "^  $cmd  " "$T/out"
 done
 t_run "$BPFRT" btf dump a.o --format xml
@@ -259,21 +249,6 @@ assert not bad, bad
 ' "$T/corpus"
 	fi
 
-	# run: xdp_globals reads ctx->data (0) and ctx->data_end (64) from the
-	# memory, updates its global data and passes (XDP_PASS = 2).
-	mem="00 00 00 00 40 00 00 00"
-	for e in $engines; do
-		t_run "$BPFRT" run "$glob" --prog xdp_globals --mem-hex "$mem" --engine "$e"
-		t_out "run of a corpus program with global data ($e)" "retval: 0x2 (2)"
-	done
-	t_run "$BPFRT" run "$glob" --prog xdp_globals --mem-hex "$mem" --repeat 20
-	t_check "run --repeat of a program writing global data" [ "$rc:$(head -n 1 "$T/out")" = "0:retval: 0x2 (2)" ]
-	t_run "$BPFRT" run "$sub"
-	t_err "run of an object of several programs without --prog" 2 "3 programs" "--prog" "xdp_sub, tc_sub, sock_sub"
-	t_run "$BPFRT" run "$sub" --prog tc_sub
-	t_err "run of a program using a map" 1 "program 'tc_sub' uses map 'sub_hist' (array)" "not supported"
-	t_run "$BPFRT" run "$sub" --prog nosuch
-	t_err "run --prog of no program" 1 "no program 'nosuch'" "xdp_sub, tc_sub, sock_sub"
 	head -c 300 "$sub" >"$T/trunc.o"
 	for cmd in "prog list" "map list" "disasm" "run"; do
 		# shellcheck disable=SC2086
@@ -300,64 +275,23 @@ else
 	skip "btf dump of vmlinux: no $vmlinux"
 fi
 
-# ---- programs of our own: global data, maps, helpers, CO-RE ---------------
+# ---- a program of our own -------------------------------------------------
 
-if ! have_clang; then
-	skip "run of objects built from tests/cli/data: no clang"
-	t_end
-fi
+data_obj globals_run
+case $? in
+1) skip "objects built from tests/cli/data: no clang"; t_end ;;
+2) t_end ;;
+esac
 gr=$T/globals_run.o
-if ! clang -target bpf -g -O2 -c tests/cli/data/globals_run.bpf.c -o "$gr" 2>"$T/cc.err"; then
-	fail "compile tests/cli/data/globals_run.bpf.c: $(head -c 300 "$T/cc.err")"
-	t_end
-fi
-
-# 100 (.data) + 5 * 3 (.rodata) + 1 run (.bss) + 30 (.rodata, offset 4 + 2)
-for e in $engines; do
-	t_run "$BPFRT" run "$gr" --prog globals_run --mem-hex "05 00 00 00" --engine "$e"
-	t_out "run with .data, .rodata and .bss ($e)" "retval: 0x92 (146)"
-	t_run "$BPFRT" run "$gr" --prog globals_run --mem-hex "05 00 00 00" --engine "$e" --repeat 3
-	t_check "global data persists across --repeat runs ($e)" [ "$rc:$(head -n 1 "$T/out")" = "0:retval: 0xb2 (178)" ]
-done
-t_run "$BPFRT" run "$gr" --prog globals_run --mem-hex "05 00 00 00" --json
-if have_python; then
-	t_check "run --json of an object names the program" python3 -c '
-import json, sys
-d = json.load(open(sys.argv[1]))
-assert d["prog"] == "globals_run" and d["retval"] == 146 and d["insns"] > 0, d
-' "$T/out"
-fi
-t_run "$BPFRT" run "$gr" --prog globals_run --mem-hex "05 00"
-t_err "a fault in an object's program" 1 "fault" "pc 0"
-t_run "$BPFRT" run "$gr" --prog uses_map --mem-hex "05 00 00 00"
-t_err "run of a program using a hash map" 1 "program 'uses_map' uses map 'counters' (hash): maps are not supported by the runtime yet"
-t_run "$BPFRT" run "$gr" --prog uses_helper
-t_err "run of a program calling a helper" 1 "program 'uses_helper' calls helper bpf_ktime_get_ns (5)"
-t_run "$BPFRT" run "$gr" --prog uses_map --json
-if have_python; then
-	t_check "run --json of a refused program" python3 -c '
-import json, sys
-d = json.load(open(sys.argv[1]))
-assert d["stage"] == "load" and "counters" in d["error"] and "retval" not in d, d
-' "$T/out"
-fi
-for e in checked checked-switch; do
-	t_run "$BPFRT" run "$gr" --prog writes_rodata --engine "$e"
-	t_err "checked engines refuse writes to .rodata ($e)" 1 "fault" "write of 4 bytes" "rodata"
-done
-t_run "$BPFRT" run "$gr"
-t_err "run without --prog of an object of 4 programs" 2 "4 programs" "globals_run, writes_rodata, uses_map, uses_helper"
-t_run "$BPFRT" run "$gr" --prog nosuch
-t_err "run --prog of no program" 1 "no program 'nosuch'"
 t_run "$BPFRT" disasm "$gr"
 t_check "disasm: .rodata at an offset names its variable" grep -q '# .rodata + 4 (tag)$' "$T/out"
 t_check "disasm: a hash map" grep -q "# map 'counters'$" "$T/out"
-t_check "disasm: a helper" grep -q "call 0x5  # bpf_ktime_get_ns$" "$T/out"
+t_check "disasm: a helper" grep -q "call 0x8  # bpf_get_smp_processor_id$" "$T/out"
 t_run "$BPFRT" disasm - <"$gr"
-t_check "disasm of an object on standard input" grep -q '^globals_run (section socket, type socket_filter, 21 insns):$' "$T/out"
+t_check "disasm of an object on standard input" grep -q '^globals_run (section mem, type unspec, 21 insns):$' "$T/out"
 t_run "$BPFRT" prog list - <"$gr"
 t_check "prog list of an object on standard input" \
-	[ "$rc:$(awk 'NR > 1 { printf "%s ", $1 }' "$T/out")" = "0:globals_run writes_rodata uses_map uses_helper " ]
+	[ "$rc:$(awk 'NR > 1 { printf "%s ", $1 }' "$T/out")" = "0:globals_run writes_rodata count_key cpu_bytes " ]
 t_run "$BPFRT" disasm "$gr" --format raw
 t_check "disasm --format raw reads an object as bytecode" \
 	sh -c '[ "$1" -eq 1 ] && ! grep -q "insns):$" "$2"' sh "$rc" "$T/out"
@@ -370,27 +304,15 @@ t_run "$BPFRT" btf dump "$gr" --format c
 cp "$T/out" "$T/gr.h"
 t_run clang -fsyntax-only -x c "$T/gr.h"
 t_check "btf dump --format c of our object compiles" [ "$rc" -eq 0 ]
-head -c 1000 "$gr" >"$T/trunc.o"
-t_run "$BPFRT" run "$T/trunc.o"
-t_err "run: a truncated object" 1 "trunc.o"
 
-# A CO-RE access nothing resolves is poisoned: it fails only if reached.
-if have_vmlinux; then
-	cp=$T/core_poison.o
-	if clang -target bpf -g -O2 -c tests/cli/data/core_poison.bpf.c -o "$cp" 2>"$T/cc.err"; then
-		t_run "$BPFRT" disasm "$cp" --btf "$vmlinux"
-		t_check "disasm: a poisoned CO-RE relocation" grep -q 'call 0xbad2310  # CO-RE relocation failed' "$T/out"
-		for e in $engines; do
-			t_run "$BPFRT" run "$cp" --btf "$vmlinux" --mem-hex "00 00 00 00 00 00 00 00" --engine "$e"
-			t_out "run: a poisoned CO-RE relocation not reached ($e)" "retval: 0x1 (1)"
-			t_run "$BPFRT" run "$cp" --btf "$vmlinux" --mem-hex "07 00 00 00 00 00 00 00" --engine "$e"
-			t_err "run: a poisoned CO-RE relocation reached ($e)" 1 "fault" "pc 3" "poisoned by an unresolved CO-RE relocation"
-		done
-	else
-		fail "compile tests/cli/data/core_poison.bpf.c: $(head -c 300 "$T/cc.err")"
+# A CO-RE access nothing resolves is poisoned (its runs are in test_run.sh).
+if data_obj core_poison; then
+	t_run "$BPFRT" disasm "$T/core_poison.o"
+	t_check "disasm: a poisoned CO-RE relocation" grep -q 'call 0xbad2310  # CO-RE relocation failed' "$T/out"
+	if have_vmlinux; then
+		t_run "$BPFRT" disasm "$T/core_poison.o" --btf "$vmlinux"
+		t_check "disasm: a CO-RE relocation poisoned against vmlinux" grep -q 'call 0xbad2310  # CO-RE relocation failed' "$T/out"
 	fi
-else
-	skip "CO-RE poisoning: no $vmlinux for a target BTF"
 fi
 
 t_end

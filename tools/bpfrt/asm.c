@@ -387,7 +387,7 @@ static int disasm_object(const struct dis_cfg *cfg, const uint8_t *data, size_t 
 	if (!obj)
 		return CLI_FAIL;
 	if (cfg->prog && !bpfrt_object__find_program_by_name(obj, cfg->prog)) {
-		cli_object_prog_names(obj, names, sizeof(names));
+		cli_object_prog_names(obj, false, names, sizeof(names));
 		cli_err("%s: no program '%s' (programs: %s)", name, cfg->prog,
 			names[0] ? names : "none");
 		bpfrt_object__close(obj);

@@ -24,7 +24,7 @@ int cmd_prog(int argc, char **argv);               /* object.c */
 int cmd_map(int argc, char **argv);                /* object.c */
 int cmd_btf(int argc, char **argv);                /* object.c */
 int cmd_shell(int argc, char **argv);              /* shell.c */
-/* `bpfrt map dump|lookup|update|delete FILE.o ...` (shell.c). */
+/* `bpfrt map dump|lookup|update|delete FILE.o ...` (session.c). */
 int cli_map_session_cmd(int argc, char **argv);
 int cmd_conformance_plugin(int argc, char **argv); /* plugin.c */
 int cmd_version(int argc, char **argv);            /* main.c */

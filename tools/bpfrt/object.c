@@ -23,21 +23,23 @@ static bool is_help(const char *arg)
 }
 
 /*
- * `bpfrt GROUP SUB ARGS...`: check that SUB is the group's one subcommand
- * and make the messages read "bpfrt GROUP SUB: ...". Returns 0 to go on,
- * -1 after printing the help, or CLI_USAGE after printing why (as the
- * argument parsers of every command do).
+ * `bpfrt GROUP SUB ARGS...`: check that SUB is `sub` (of the group's
+ * subcommands `subs`, for messages) and make the messages read "bpfrt
+ * GROUP SUB: ...". Returns 0 to go on, -1 after printing the help, or
+ * CLI_USAGE after printing why (as the argument parsers of every command
+ * do).
  */
-static int check_sub(int argc, char **argv, const char *group, const char *sub)
+static int check_sub(int argc, char **argv, const char *group, const char *sub, const char *subs)
 {
 	if (argc < 2)
-		return cli_usage_err("missing subcommand '%s' (see 'bpfrt help %s')", sub, group);
+		return cli_usage_err("missing subcommand (%s has: %s; see 'bpfrt help %s')", group,
+				     subs, group);
 	if (is_help(argv[1])) {
 		cli_help(group);
 		return -1;
 	}
 	if (strcmp(argv[1], sub) != 0)
-		return cli_usage_err("unknown subcommand '%s' (%s has: %s)", argv[1], group, sub);
+		return cli_usage_err("unknown subcommand '%s' (%s has: %s)", argv[1], group, subs);
 	snprintf(cli_prog, sizeof(cli_prog), "bpfrt %s %s", group, sub);
 	return 0;
 }
@@ -206,7 +208,7 @@ int cmd_prog(int argc, char **argv)
 	struct bpfrt_object *obj;
 	int rc;
 
-	rc = check_sub(argc, argv, "prog", "list");
+	rc = check_sub(argc, argv, "prog", "list", "list");
 	if (!rc)
 		rc = parse_list(&cfg, argc - 1, argv + 1, "prog");
 	if (rc)
@@ -368,7 +370,7 @@ int cmd_map(int argc, char **argv)
 		snprintf(cli_prog, sizeof(cli_prog), "bpfrt map %s", argv[1]);
 		return cli_map_session_cmd(argc, argv);
 	}
-	rc = check_sub(argc, argv, "map", "list");
+	rc = check_sub(argc, argv, "map", "list", "list, dump, lookup, update, delete");
 	if (!rc)
 		rc = parse_list(&cfg, argc - 1, argv + 1, "map");
 	if (rc)
@@ -620,7 +622,7 @@ int cmd_btf(int argc, char **argv)
 	bool raw = true;
 	int opt, rc;
 
-	rc = check_sub(argc, argv, "btf", "dump");
+	rc = check_sub(argc, argv, "btf", "dump", "dump");
 	if (rc)
 		return rc < 0 ? CLI_OK : rc;
 	cli_args_init(&args, argc - 1, argv + 1);

@@ -1,14 +1,16 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * `bpfrt run`: load a program and run it on input memory, optionally timed.
- * The program is bytecode, assembler text, or one program of an ELF object
- * with its global data (see prepare_object).
+ * `bpfrt run`: run bytecode or assembler text on input memory (r1, r2),
+ * or test-run one program of an ELF object as BPF_PROG_TEST_RUN would, in
+ * a session (session.h) of its own; also the `run` lines of `bpfrt shell`.
  */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+
+#include <linux/bpf.h> /* BPF_F_TEST_RUN_ON_CPU */
 
 #include "bpfrt/object.h"
 #include "cli.h"
@@ -63,6 +65,7 @@ struct run_cfg {
 	const char *map_init;
 	bool dump_maps;
 	uint64_t cpu;
+	bool cpu_given;
 	const char *obj_only;     /* an object-only option that was given, or NULL */
 };
 
@@ -112,6 +115,7 @@ static int parse_args(struct run_cfg *cfg, int argc, char **argv, bool in_sessio
 		case RUN_OPT_CPU:
 			if (cli_parse_u64("--cpu", val, 0, BPFRT_MAP_MAX_CPUS - 1, &cfg->cpu))
 				return CLI_USAGE;
+			cfg->cpu_given = true;
 			break;
 		case RUN_OPT_ENGINE:
 			if (cli_parse_engine(val, &cfg->engine))
@@ -165,8 +169,10 @@ static int parse_args(struct run_cfg *cfg, int argc, char **argv, bool in_sessio
 		return cli_usage_err("--mem/--data and %s cannot be used together", cfg->hex_opt);
 	if (cfg->ctx_path && cfg->ctx_hex)
 		return cli_usage_err("--ctx and --ctx-hex cannot be used together");
-	if (cfg->mem_path && strcmp(cfg->mem_path, "-") == 0 && strcmp(cfg->file, "-") == 0)
-		return cli_usage_err("the program and --mem cannot both be standard input");
+	if (!strcmp(cfg->file, "-") + (cfg->mem_path && !strcmp(cfg->mem_path, "-")) +
+	    (cfg->ctx_path && !strcmp(cfg->ctx_path, "-")) > 1)
+		return cli_usage_err("only one of the program, --mem/--data and --ctx can be "
+				     "standard input");
 	if (budget_given && !engine_is_checked(cfg->engine))
 		return cli_usage_err("--budget needs a checked engine, not '%s'",
 				     bpfrt_engine_name(cfg->engine));
@@ -199,7 +205,7 @@ static double elapsed_ns(const struct timespec *a, const struct timespec *b)
 }
 
 static int run_prog(const struct run_cfg *cfg, const struct bpfrt_prog *prog, uint8_t *mem,
-		    size_t mem_len, const struct bpfrt_region *regions, size_t region_cnt)
+		    size_t mem_len)
 {
 	struct bpfrt_run_opts opts;
 	struct timespec t0, t1;
@@ -213,10 +219,6 @@ static int run_prog(const struct run_cfg *cfg, const struct bpfrt_prog *prog, ui
 	opts.mem = mem;
 	opts.mem_size = mem_len;
 	opts.insn_budget = cfg->budget;
-	if (engine_is_checked(cfg->engine)) {
-		opts.regions = regions;
-		opts.region_cnt = region_cnt;
-	}
 
 	/*
 	 * Time the whole loop, never one run by itself: the clock costs tens
@@ -269,6 +271,115 @@ static int run_prog(const struct run_cfg *cfg, const struct bpfrt_prog *prog, ui
 
 /* ---- programs of ELF objects ----------------------------------------- */
 
+/*
+ * What each program type's test run takes, as the kernel's
+ * BPF_PROG_TEST_RUN does (net/bpf/test_run.c; bpfrt's own test runs of
+ * memory, kprobe, tracepoint and perf_event programs in src/progtypes):
+ * packet data (data_in and data_out), a context in and back out, repeat,
+ * a cpu. The CLI passes a type only what it takes, so that an option the
+ * type has no use for is named here instead of being refused as EINVAL.
+ */
+enum test_cpu {
+	TEST_CPU_ANY,  /* the run's worker index */
+	TEST_CPU_NONE, /* refused, as by the kernel's skb test runs */
+	TEST_CPU_FLAG, /* with BPF_F_TEST_RUN_ON_CPU (raw tracepoints) */
+};
+
+struct test_inputs {
+	enum bpfrt_prog_type type;
+	bool data, ctx, ctx_out, repeat;
+	enum test_cpu cpu;
+};
+
+static const struct test_inputs test_inputs[] = {
+	/* type                             data   ctx    ctx_out repeat cpu */
+	{ BPFRT_PROG_TYPE_UNSPEC,           true,  false, false,  true,  TEST_CPU_ANY },
+	{ BPFRT_PROG_TYPE_XDP,              true,  true,  true,   true,  TEST_CPU_ANY },
+	{ BPFRT_PROG_TYPE_SOCKET_FILTER,    true,  true,  true,   true,  TEST_CPU_NONE },
+	{ BPFRT_PROG_TYPE_SCHED_CLS,        true,  true,  true,   true,  TEST_CPU_NONE },
+	{ BPFRT_PROG_TYPE_SCHED_ACT,        true,  true,  true,   true,  TEST_CPU_NONE },
+	{ BPFRT_PROG_TYPE_KPROBE,           false, true,  false,  true,  TEST_CPU_ANY },
+	{ BPFRT_PROG_TYPE_TRACEPOINT,       false, true,  false,  true,  TEST_CPU_ANY },
+	{ BPFRT_PROG_TYPE_PERF_EVENT,       false, true,  false,  true,  TEST_CPU_ANY },
+	{ BPFRT_PROG_TYPE_RAW_TRACEPOINT,   false, true,  false,  false, TEST_CPU_FLAG },
+};
+
+static const struct test_inputs *find_test_inputs(enum bpfrt_prog_type type)
+{
+	/* A type the library learns later: pass on whatever is given. */
+	static const struct test_inputs any = { 0, true, true, false, true, TEST_CPU_ANY };
+
+	for (size_t i = 0; i < sizeof(test_inputs) / sizeof(test_inputs[0]); i++)
+		if (test_inputs[i].type == type)
+			return &test_inputs[i];
+	return &any;
+}
+
+static const char *type_name(enum bpfrt_prog_type type)
+{
+	const char *s = bpfrt_prog_type_name(type);
+
+	return type == BPFRT_PROG_TYPE_UNSPEC ? "memory (unspec)" : s ? s : "unknown";
+}
+
+/* Are the options of this run ones the program's type takes? CLI_OK or CLI_USAGE. */
+static int check_test_inputs(const struct run_cfg *cfg, const struct test_inputs *in,
+			     enum bpfrt_prog_type type)
+{
+	const char *t = type_name(type);
+
+	if (!in->data && (cfg->mem_path || cfg->mem_hex))
+		return cli_usage_err("--data: %s programs take no data, only a context (--ctx)", t);
+	if (!in->ctx && (cfg->ctx_path || cfg->ctx_hex))
+		return cli_usage_err("--ctx: %s programs take no context, only data (--data)", t);
+	if (!in->repeat && cfg->repeat_given)
+		return cli_usage_err("--repeat: %s programs are test-run once (as in the kernel)", t);
+	if (in->cpu == TEST_CPU_NONE && cfg->cpu_given)
+		return cli_usage_err("--cpu: %s programs are test-run on no chosen cpu (as in the "
+				     "kernel)", t);
+	return CLI_OK;
+}
+
+/* The input of a run: --data (--mem) and --ctx, each from a file or hex text, or none. */
+struct run_input {
+	uint8_t *data, *ctx;
+	size_t data_len, ctx_len;
+};
+
+static int read_one(const char *hex_opt, const char *hex, const char *path, uint8_t **out,
+		    size_t *len)
+{
+	if (hex)
+		return cli_parse_hex(hex_opt, hex, strlen(hex), out, len) ? CLI_USAGE : CLI_OK;
+	if (path)
+		return cli_read_file(path, out, len) ? CLI_FAIL : CLI_OK;
+	return CLI_OK;
+}
+
+static void free_input(struct run_input *in)
+{
+	free(in->data);
+	free(in->ctx);
+	memset(in, 0, sizeof(*in));
+}
+
+/* CLI_OK, or an exit status after printing why (and the JSON error). */
+static int read_input(const struct run_cfg *cfg, struct run_input *in)
+{
+	int rc;
+
+	memset(in, 0, sizeof(*in));
+	rc = read_one(cfg->hex_opt, cfg->mem_hex, cfg->mem_path, &in->data, &in->data_len);
+	if (!rc)
+		rc = read_one("--ctx-hex", cfg->ctx_hex, cfg->ctx_path, &in->ctx, &in->ctx_len);
+	if (rc) {
+		if (cfg->json && rc == CLI_FAIL)
+			json_error(cfg, "input", cli_last_error());
+		free_input(in);
+	}
+	return rc;
+}
+
 static void print_hex_field(const char *name, const uint8_t *p, size_t n, bool json)
 {
 	if (json) {
@@ -284,88 +395,110 @@ static void print_hex_field(const char *name, const uint8_t *p, size_t n, bool j
 	printf("\n");
 }
 
-/* Pick the program: --prog, or the only one. CLI_OK or an exit status after printing why. */
-static int pick_program(struct run_cfg *cfg, struct bpfrt_object *obj)
+/* The results of a test run that succeeded. */
+static void print_test_run(const struct run_cfg *cfg, struct cli_session *s,
+			   const struct bpfrt_test_run_opts *t)
 {
-	const char *name = cli_path_name(cfg->file);
-	const struct bpfrt_program *p = NULL, *only = NULL;
-	char names[512];
-	size_t n = 0;
-
-	cli_object_prog_names(obj, names, sizeof(names));
-	if (cfg->prog) {
-		p = bpfrt_object__find_program_by_name(obj, cfg->prog);
-		if (!p) {
-			cli_err("%s: no program '%s' (programs: %s)", name, cfg->prog,
-				names[0] ? names : "none");
-			return CLI_FAIL;
-		}
+	if (cfg->json) {
+		json_head(cfg);
+		printf(", \"retval\": %u, \"retval_hex\": \"0x%x\", \"duration_ns\": %" PRIu64,
+		       t->retval, t->retval, t->duration_ns);
+		if (engine_is_checked(cfg->engine))
+			printf(", \"insns\": %" PRIu64, t->insn_executed);
 	} else {
-		while ((p = bpfrt_object__next_program(obj, p)))
-			n++, only = p;
-		if (n != 1) {
-			if (!n) {
-				cli_err("%s: the object has no programs", name);
-				return CLI_FAIL;
-			}
-			cli_err("%s: %zu programs, choose one with --prog: %s", name, n, names);
-			return CLI_USAGE;
-		}
-		p = only;
+		printf("retval: 0x%x (%u", t->retval, t->retval);
+		if ((int32_t)t->retval < 0)
+			printf(", %d", (int32_t)t->retval);
+		printf(")\n");
 	}
-	if (bpfrt_program__unsupported_reason(p)) {
-		/* "program 'foo' uses kernel function ...": the loader says it best. */
-		cli_err("%s: %s", name, bpfrt_program__unsupported_reason(p));
-		return CLI_FAIL;
+	if (t->data_out)
+		print_hex_field("data_out", t->data_out, t->data_size_out, cfg->json);
+	if (t->ctx_out)
+		print_hex_field("ctx_out", t->ctx_out, t->ctx_size_out, cfg->json);
+	if (t->redirect_ifindex || t->redirect_flags) {
+		if (cfg->json)
+			printf(", \"redirect_ifindex\": %u, \"redirect_flags\": %" PRIu64,
+			       t->redirect_ifindex, t->redirect_flags);
+		else
+			printf("redirect: ifindex %u flags 0x%" PRIx64 "\n", t->redirect_ifindex,
+			       t->redirect_flags);
 	}
-	snprintf(cfg->prog_buf, sizeof(cfg->prog_buf), "%s", bpfrt_program__name(p));
-	cfg->prog = cfg->prog_buf; /* outlives the object, for messages */
-	return CLI_OK;
+	if (cfg->repeat_given && !cfg->json)
+		printf("time: %" PRIu64 " ns/run (mean of %" PRIu64 " run%s, %s)\n", t->duration_ns,
+		       cfg->repeat, cfg->repeat == 1 ? "" : "s", bpfrt_engine_name(cfg->engine));
+	if (cfg->dump_maps) {
+		if (cfg->json)
+			printf(", \"maps\": ");
+		cli_session_dump_maps(s, cfg->json);
+	}
+	if (cfg->json)
+		printf("}\n");
+}
+
+/* Why a test run failed: a fault of the program, or (kind NONE) its input was refused. */
+static void print_test_run_err(const struct run_cfg *cfg, struct cli_session *s,
+			       const struct bpfrt_test_run_opts *t, enum bpfrt_prog_type type, int err)
+{
+	bool fault = t->fault.kind != BPFRT_FAULT_NONE;
+	const char *why = t->fault.msg[0] ? t->fault.msg : cli_strerror(err);
+	char data[32] = "none", ctx[32] = "none";
+
+	if (t->data_in)
+		snprintf(data, sizeof(data), "%u bytes", t->data_size_in);
+	if (t->ctx_in)
+		snprintf(ctx, sizeof(ctx), "%u bytes", t->ctx_size_in);
+	if (fault)
+		cli_err("%s: program '%s': fault: %s", s->file, cfg->prog, why);
+	else if (err == -BPFRT_ENOTSUPP || err == -EOPNOTSUPP)
+		cli_err("%s: program '%s' (%s): bpfrt cannot test-run it on this input (data: %s, "
+			"ctx: %s): %s", s->file, cfg->prog, type_name(type), data, ctx, why);
+	else
+		cli_err("%s: program '%s' (%s): the test run refused its input (data: %s, ctx: %s): "
+			"%s", s->file, cfg->prog, type_name(type), data, ctx, why);
+	if (cfg->json)
+		json_error(cfg, fault ? "run" : "input", cli_last_error());
 }
 
 /*
  * Test-run the session's program cfg->prog as BPF_PROG_TEST_RUN would, on
- * `data` and --ctx/--ctx-hex; print events as they arrive and the results
- * (and the maps with --dump-maps).
+ * --data and --ctx; print events as they arrive, then the results (and
+ * the maps with --dump-maps).
  */
-static int session_test_run(struct run_cfg *cfg, struct cli_session *s, const uint8_t *data,
-			    size_t data_len)
+static int session_test_run(struct run_cfg *cfg, struct cli_session *s, const struct run_input *in)
 {
-	struct bpfrt_test_run_opts t = { .sz = sizeof(t) };
 	const struct bpfrt_program *p = bpfrt_object__find_program_by_name(s->obj, cfg->prog);
-	uint8_t *ctx = NULL, *data_out = NULL, *ctx_out = NULL;
-	size_t ctx_len = 0;
-	int rc = CLI_OK, err;
+	enum bpfrt_prog_type type = bpfrt_program__type(p);
+	const struct test_inputs *ti = find_test_inputs(type);
+	struct bpfrt_test_run_opts t = { .sz = sizeof(t) };
+	uint32_t ctx_cap = in->ctx_len > 4096 ? (uint32_t)in->ctx_len : 4096;
+	uint8_t *data_out = NULL, *ctx_out = NULL;
+	int rc, err;
 
-	if (!p || !bpfrt_program__prog(p)) {
-		cli_err("%s: program '%s' is not loaded in this session", s->file, cfg->prog);
-		return CLI_FAIL;
-	}
-	if ((cfg->ctx_hex &&
-	     cli_parse_hex("--ctx-hex", cfg->ctx_hex, strlen(cfg->ctx_hex), &ctx, &ctx_len)) ||
-	    (cfg->ctx_path && cli_read_file(cfg->ctx_path, &ctx, &ctx_len))) {
-		if (cfg->json)
-			json_error(cfg, "input", cli_last_error());
-		return cfg->ctx_hex ? CLI_USAGE : CLI_FAIL;
-	}
-	/* Room for what head/tail adjustments can add, as the kernel allows. */
-	data_out = malloc(data_len + 4096);
-	ctx_out = malloc(ctx_len ? ctx_len : 1);
-	if (!data_out || !ctx_out) {
+	rc = check_test_inputs(cfg, ti, type);
+	if (rc)
+		return rc;
+	/*
+	 * data_out has room for what head and tail adjustments can add (a
+	 * page: the kernel's test frames are one); ctx_out for the whole
+	 * context, which may be larger than what was given.
+	 */
+	if ((in->data && !(data_out = malloc(in->data_len + 4096))) ||
+	    (in->ctx && ti->ctx_out && !(ctx_out = malloc(ctx_cap)))) {
 		cli_err("%s: %s", s->file, strerror(ENOMEM));
 		rc = CLI_FAIL;
 		goto out;
 	}
-	t.data_in = data;
-	t.data_size_in = (uint32_t)data_len;
+	t.data_in = in->data;
+	t.data_size_in = (uint32_t)in->data_len;
 	t.data_out = data_out;
-	t.data_size_out = (uint32_t)data_len + 4096;
-	t.ctx_in = ctx;
-	t.ctx_size_in = (uint32_t)ctx_len;
-	t.ctx_out = ctx_len ? ctx_out : NULL;
-	t.ctx_size_out = ctx_len ? (uint32_t)ctx_len : 0;
-	t.repeat = (uint32_t)cfg->repeat;
+	t.data_size_out = data_out ? (uint32_t)in->data_len + 4096 : 0;
+	t.ctx_in = in->ctx;
+	t.ctx_size_in = (uint32_t)in->ctx_len;
+	t.ctx_out = ctx_out;
+	t.ctx_size_out = ctx_out ? ctx_cap : 0;
+	t.repeat = cfg->repeat_given ? (uint32_t)cfg->repeat : 0;
 	t.cpu = (uint32_t)cfg->cpu;
+	t.flags = ti->cpu == TEST_CPU_FLAG && cfg->cpu_given ? BPF_F_TEST_RUN_ON_CPU : 0;
 	t.engine = cfg->engine;
 	t.insn_budget = cfg->budget;
 	t.env = &s->env;
@@ -373,83 +506,40 @@ static int session_test_run(struct run_cfg *cfg, struct cli_session *s, const ui
 	err = bpfrt_prog__test_run(bpfrt_program__prog(p), &t);
 	cli_session_drain(s);
 	if (err) {
-		const char *msg = t.fault.msg[0] ? t.fault.msg : strerror(-err);
-
-		if (cfg->json)
-			json_error(cfg, "run", msg);
-		cli_err("%s: program '%s': %s%s", s->file, cfg->prog, t.fault.msg[0] ? "fault: " : "",
-			msg);
+		print_test_run_err(cfg, s, &t, type, err);
 		rc = CLI_FAIL;
-		goto out;
-	}
-	if (cfg->json) {
-		json_head(cfg);
-		printf(", \"retval\": %u, \"retval_hex\": \"0x%x\", \"duration_ns\": %" PRIu64,
-		       t.retval, t.retval, t.duration_ns);
-		if (engine_is_checked(cfg->engine))
-			printf(", \"insns\": %" PRIu64, t.insn_executed);
-		if (data_len || t.data_size_out)
-			print_hex_field("data_out", data_out, t.data_size_out, true);
-		if (ctx_len)
-			print_hex_field("ctx_out", ctx_out, t.ctx_size_out, true);
-		if (t.redirect_ifindex || t.redirect_flags)
-			printf(", \"redirect_ifindex\": %u, \"redirect_flags\": %" PRIu64,
-			       t.redirect_ifindex, t.redirect_flags);
-		if (cfg->dump_maps) {
-			printf(", \"maps\": ");
-			cli_session_dump_maps(s, true);
-		}
-		printf("}\n");
 	} else {
-		printf("retval: 0x%x (%u", t.retval, t.retval);
-		if ((int32_t)t.retval < 0)
-			printf(", %d", (int32_t)t.retval);
-		printf(")\n");
-		if (data_len || t.data_size_out)
-			print_hex_field("data_out", data_out, t.data_size_out, false);
-		if (ctx_len)
-			print_hex_field("ctx_out", ctx_out, t.ctx_size_out, false);
-		if (t.redirect_ifindex || t.redirect_flags)
-			printf("redirect: ifindex %u flags 0x%" PRIx64 "\n", t.redirect_ifindex,
-			       t.redirect_flags);
-		if (cfg->repeat_given)
-			printf("time: %" PRIu64 " ns/run (mean of %" PRIu64 " run%s, %s)\n",
-			       t.duration_ns, cfg->repeat, cfg->repeat == 1 ? "" : "s",
-			       bpfrt_engine_name(cfg->engine));
-		if (cfg->dump_maps)
-			cli_session_dump_maps(s, false);
+		print_test_run(cfg, s, &t);
 	}
 out:
 	fflush(stdout);
-	free(ctx);
 	free(data_out);
 	free(ctx_out);
 	return rc;
 }
 
 /* `bpfrt run FILE.o`: a session for this one run. */
-static int run_object(struct run_cfg *cfg, const uint8_t *file, size_t file_len, const uint8_t *data,
-		      size_t data_len, const char **stage)
+static int run_object(struct run_cfg *cfg, const uint8_t *file, size_t file_len,
+		      const struct run_input *in)
 {
+	struct cli_session_opts so = {
+		.file = cfg->file, .data = file, .len = file_len, .obj = cfg->obj,
+		.prog = cfg->prog, .map_init = cfg->map_init,
+	};
 	struct cli_session s;
+	const char *stage;
 	int rc;
 
-	*stage = "input";
-	rc = cli_session_open(&s, cfg->file, file, file_len, &cfg->obj);
+	rc = cli_session_start(&s, &so, CLI_LOAD_ONE, &stage);
+	if (s.prog) {
+		/* Its name outlives the session, for the messages after it. */
+		snprintf(cfg->prog_buf, sizeof(cfg->prog_buf), "%s", bpfrt_program__name(s.prog));
+		cfg->prog = cfg->prog_buf;
+	}
 	if (!rc)
-		rc = pick_program(cfg, s.obj);
-	if (!rc) {
-		*stage = "load";
-		rc = cli_session_load(&s, cfg->prog, false);
-	}
-	if (!rc && cfg->map_init) {
-		*stage = "input";
-		rc = cli_session_map_init(&s, cfg->map_init);
-	}
-	if (!rc) {
-		*stage = "run";
-		rc = session_test_run(cfg, &s, data, data_len);
-	}
+		rc = session_test_run(cfg, &s, in);
+	else if (cfg->json)
+		json_error(cfg, stage, cli_last_error());
 	cli_session_close(&s);
 	return rc;
 }
@@ -457,116 +547,98 @@ static int run_object(struct run_cfg *cfg, const uint8_t *file, size_t file_len,
 int cli_session_run(struct cli_session *s, int argc, char **argv)
 {
 	struct run_cfg cfg = { .engine = CLI_DEFAULT_ENGINE, .repeat = 1, .fmt = CLI_FORMAT_AUTO };
-	uint8_t *data = NULL;
-	size_t len = 0;
+	const struct bpfrt_program *p;
+	struct run_input in;
 	int rc;
 
 	cfg.file = s->file;
 	rc = parse_args(&cfg, argc, argv, true);
 	if (rc)
-		return rc < 0 ? CLI_OK : rc;
+		return rc;
 	if (cfg.map_init || cfg.obj.btf_path || cfg.obj.kconfig_path)
-		return cli_usage_err("--map-init, --btf and --kconfig are options of the session, not of run");
-	if (!cfg.prog) {
-		const struct bpfrt_program *p = NULL, *only = NULL;
-		size_t n = 0;
-
-		while ((p = bpfrt_object__next_program(s->obj, p)))
-			if (bpfrt_program__prog(p))
-				n++, only = p;
-		if (n != 1)
-			return cli_usage_err("%zu programs are loaded: choose one with --prog", n);
-		cfg.prog = bpfrt_program__name(only);
-	}
-	if (cfg.mem_hex)
-		rc = cli_parse_hex(cfg.hex_opt, cfg.mem_hex, strlen(cfg.mem_hex), &data, &len)
-			     ? CLI_USAGE : CLI_OK;
-	else if (cfg.mem_path)
-		rc = cli_read_file(cfg.mem_path, &data, &len) ? CLI_FAIL : CLI_OK;
+		return cli_usage_err("--map-init, --btf and --kconfig are options of `bpfrt shell`, "
+				     "not of its lines");
+	rc = cli_session_pick(s, cfg.prog, &p);
+	if (rc)
+		return rc;
+	cfg.prog = bpfrt_program__name(p);
+	rc = read_input(&cfg, &in);
 	if (!rc)
-		rc = session_test_run(&cfg, s, data, len);
-	free(data);
+		rc = session_test_run(&cfg, s, &in);
+	free_input(&in);
 	return rc;
 }
 
-/* ---- run -------------------------------------------------------------- */
+/* ---- run ------------------------------------------------------------ */
+
+/* `bpfrt run FILE` of bytecode, assembler or hex text (read already into `data`). */
+static int run_bytecode(struct run_cfg *cfg, const uint8_t *data, size_t len,
+			const struct run_input *in)
+{
+	static uint8_t no_mem[1]; /* r1 for a run without memory: valid, 0 bytes long */
+	struct bpfrt_load_opts lopts = { .sz = sizeof(lopts) };
+	struct bpfrt_insn *insns = NULL;
+	struct bpfrt_prog *prog = NULL;
+	struct bpfrt_vm *vm;
+	char log[512] = "";
+	size_t cnt;
+	int rc;
+
+	if (cli_parse_insns(cfg->file, data, len, cfg->fmt, &insns, &cnt, NULL)) {
+		if (cfg->json)
+			json_error(cfg, "input", cli_last_error());
+		return CLI_FAIL;
+	}
+	vm = cli_vm_new();
+	if (!vm) {
+		free(insns);
+		return CLI_FAIL;
+	}
+	lopts.log_buf = log;
+	lopts.log_size = sizeof(log);
+	prog = bpfrt_prog__load(vm, insns, cnt, &lopts);
+	if (!prog) {
+		cli_err("%s: %s", cli_path_name(cfg->file), log[0] ? log : strerror(errno));
+		if (cfg->json)
+			json_error(cfg, "load", log[0] ? log : strerror(errno));
+		rc = CLI_FAIL;
+	} else {
+		rc = run_prog(cfg, prog, in->data_len ? in->data : no_mem, in->data_len);
+	}
+	bpfrt_prog__free(prog);
+	bpfrt_vm__free(vm);
+	free(insns);
+	return rc;
+}
 
 int cmd_run(int argc, char **argv)
 {
 	struct run_cfg cfg = { .engine = CLI_DEFAULT_ENGINE, .repeat = 1, .fmt = CLI_FORMAT_AUTO };
-	static uint8_t no_mem[1]; /* r1 for a run without memory: valid, 0 bytes long */
-	struct bpfrt_insn *insns = NULL;
-	struct bpfrt_load_opts lopts;
-	struct bpfrt_prog *prog = NULL;
-	struct bpfrt_vm *vm = NULL;
-	uint8_t *mem = NULL, *data = NULL;
-	size_t cnt, len, mem_len = 0;
-	const char *stage = "input";
-	char log[512] = "";
-	bool is_obj;
+	struct run_input in;
+	uint8_t *file;
+	size_t len;
 	int rc;
 
 	rc = parse_args(&cfg, argc, argv, false);
 	if (rc)
 		return rc < 0 ? CLI_OK : rc;
-
-	if (cfg.mem_hex &&
-	    cli_parse_hex(cfg.hex_opt, cfg.mem_hex, strlen(cfg.mem_hex), &mem, &mem_len))
-		return CLI_USAGE;
-	if ((cfg.mem_path && cli_read_file(cfg.mem_path, &mem, &mem_len)) ||
-	    cli_read_file(cfg.file, &data, &len)) {
-		rc = CLI_FAIL;
-		goto input_err;
+	rc = read_input(&cfg, &in);
+	if (rc)
+		return rc;
+	if (cli_read_file(cfg.file, &file, &len)) {
+		if (cfg.json)
+			json_error(&cfg, "input", cli_last_error());
+		free_input(&in);
+		return CLI_FAIL;
 	}
-	is_obj = cfg.fmt == CLI_FORMAT_AUTO && cli_is_elf(data, len);
-	if (!is_obj && cfg.obj_only) {
+	if (cfg.fmt == CLI_FORMAT_AUTO && cli_is_elf(file, len))
+		rc = run_object(&cfg, file, len, &in);
+	else if (cfg.obj_only)
 		rc = cli_usage_err("--%s: only for ELF objects, and %s is not one", cfg.obj_only,
 				   cli_path_name(cfg.file));
-		goto out;
-	}
-	if (is_obj) {
-		rc = run_object(&cfg, data, len, mem, mem_len, &stage);
-		if (rc && cfg.json && !strcmp(stage, "run"))
-			goto out; /* the JSON error is out already */
-		goto input_err;
-	}
-	vm = cli_vm_new();
-	if (!vm) {
-		rc = CLI_FAIL;
-		goto out;
-	}
-	if (cli_parse_insns(cfg.file, data, len, cfg.fmt, &insns, &cnt, NULL)) {
-		rc = CLI_FAIL;
-		goto input_err;
-	}
-
-	memset(&lopts, 0, sizeof(lopts));
-	lopts.sz = sizeof(lopts);
-	lopts.log_buf = log;
-	lopts.log_size = sizeof(log);
-	prog = bpfrt_prog__load(vm, insns, cnt, &lopts);
-	if (!prog) {
-		const char *why = log[0] ? log : strerror(errno);
-
-		if (cfg.json)
-			json_error(&cfg, "load", why);
-		cli_err("%s: %s", cli_path_name(cfg.file), why);
-		rc = CLI_FAIL;
-		goto out;
-	}
-
-	rc = run_prog(&cfg, prog, mem_len ? mem : no_mem, mem_len, NULL, 0);
-	goto out;
-input_err:
-	if (cfg.json && rc == CLI_FAIL)
-		json_error(&cfg, stage, cli_last_error());
-out:
-	if (prog)
-		bpfrt_prog__free(prog);
-	if (vm)
-		bpfrt_vm__free(vm);
-	free(insns);
-	free(data);
-	free(mem);
+	else
+		rc = run_bytecode(&cfg, file, len, &in);
+	free(file);
+	free_input(&in);
 	return rc;
 }

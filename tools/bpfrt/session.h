@@ -2,8 +2,8 @@
 /*
  * tools/bpfrt/session.h - an object loaded into the runtime for the CLI:
  * its live maps (initialised from --map-init, read and changed by the map
- * commands, dumped by --dump-maps), the program that runs, and the events
- * its runs produce (ring buffer and perf buffer records, trace_printk
+ * commands, dumped by --dump-maps), its loaded programs, and the events
+ * their runs produce (ring buffer and perf buffer records, trace_printk
  * lines), printed as they arrive.
  *
  * `bpfrt run FILE.o`, `bpfrt map dump|lookup|update|delete FILE.o` and
@@ -19,57 +19,78 @@
 #include "bpfrt/bpfrt.h"
 #include "util.h"
 
+struct cli_event_src;
+
 struct cli_session {
 	struct bpfrt_object *obj;
 	const char *file;                 /* for messages */
+	bool loaded;
+	const struct bpfrt_program *prog; /* CLI_LOAD_ONE: the program picked */
 	struct bpfrt_ringbuf **rbs;       /* one consumer per ring buffer map */
-	const char **rb_names;
 	size_t rb_cnt;
 	struct bpfrt_perf_buffer **pbs;   /* one consumer per perf event array */
-	const char **pb_names;
 	size_t pb_cnt;
+	struct cli_event_src *srcs;       /* what each consumer reports (rbs, then pbs) */
 	bool json;                        /* events as JSON lines */
 	struct bpfrt_env env;             /* trace lines go to stdout */
 };
 
+/* What a session is made of: the options its commands share. */
+struct cli_session_opts {
+	const char *file;          /* FILE.o; "-" = standard input */
+	const uint8_t *data;       /* its contents if read already (cli_read_file), else NULL */
+	size_t len;
+	struct cli_obj_opts obj;   /* --btf, --kconfig */
+	const char *prog;          /* --prog, or NULL */
+	const char *map_init;      /* --map-init FILE.json, or NULL */
+};
+
+/* Which programs a session loads (besides those prog_array initialisers name). */
+enum cli_load {
+	CLI_LOAD_NONE, /* maps only: the map commands */
+	CLI_LOAD_ONE,  /* --prog, or the object's only program: `run` */
+	CLI_LOAD_ALL,  /* --prog, or every program bpfrt can run: `shell` */
+};
+
 /*
- * Open FILE (data/len as cli_object_open()), then load it. Programs are
- * loaded only where needed: `prog` (if not NULL) and the programs
- * prog_array initialisers name; with `all`, every program bpfrt can run.
- * CLI_OK, or CLI_FAIL after printing why (call cli_session_close() either
- * way).
+ * Open o->file, load it, then fill its maps from o->map_init. CLI_OK, or
+ * an exit status after printing why, with *stage (if not NULL) "input" or
+ * "load" (call cli_session_close() either way).
  */
-int cli_session_open(struct cli_session *s, const char *path, const uint8_t *data, size_t len,
-		     const struct cli_obj_opts *oo);
-int cli_session_load(struct cli_session *s, const char *prog, bool all);
+int cli_session_start(struct cli_session *s, const struct cli_session_opts *o, enum cli_load what,
+		      const char **stage);
 void cli_session_close(struct cli_session *s);
 
 /*
- * Fill maps from a JSON file:
- *   { "MAP": [ { "key": K, "value": V }, ... ], ... }
- * where K and V are a number (stored little-endian in the key or value
- * size), a string of hex bytes ("0a 00 00 00", "0x0a000000"), or an array
- * of byte numbers. Per-CPU maps take V for every CPU. CLI_OK or CLI_FAIL
- * after printing which entry is wrong.
+ * The program `name`, or with NULL the only one there is: among the
+ * loaded programs once the session is loaded, else among all the object
+ * holds. CLI_OK with *out set, or an exit status after printing why (no
+ * such program, several to choose from, one bpfrt cannot run).
  */
-int cli_session_map_init(struct cli_session *s, const char *path);
+int cli_session_pick(struct cli_session *s, const char *name, const struct bpfrt_program **out);
 
 /* Print the events waiting in the session's buffers; returns how many. */
 int cli_session_drain(struct cli_session *s);
 
-/* Print every map with its entries (text or a JSON array). */
+/* Print every map with its entries (text, or a JSON array without a newline). */
 void cli_session_dump_maps(struct cli_session *s, bool json);
 
 /*
- * The map subcommands on a session: argv = { "dump"|"lookup"|"update"|
- * "delete", MAP, [KEY [VALUE]], options }. Returns an exit status.
+ * A line `map dump|lookup|update|delete ...` of a session: argv = { "dump"|
+ * "lookup"|"update"|"delete", MAP, [KEY [VALUE]], options }. (`bpfrt map
+ * SUB FILE.o ...` is cli_map_session_cmd(), in cli.h.) Returns an exit
+ * status, or -1 after printing the help.
  */
 int cli_session_map_cmd(struct cli_session *s, int argc, char **argv);
 
 /* A line `run [options]` of a session (run.c): as `bpfrt run FILE.o [options]`. */
 int cli_session_run(struct cli_session *s, int argc, char **argv);
 
-/* Parse a key or value as --map-init does (text form), exactly `size` bytes. */
+/*
+ * Parse a key or value (what --map-init and the map commands take in text):
+ * a number, stored little-endian in `size` bytes, or hex bytes ("0a 00",
+ * "0x0a00"), exactly `size` of them. 0, or -errno after printing why.
+ */
 int cli_parse_bytes(const char *what, const char *text, uint8_t *out, size_t size);
 
 #endif /* BPFRT_CLI_SESSION_H */

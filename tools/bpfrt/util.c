@@ -37,6 +37,13 @@ void cli_err(const char *fmt, ...)
 	va_end(ap);
 }
 
+const char *cli_strerror(int err)
+{
+	if (err == -BPFRT_ENOTSUPP)
+		return "Not supported (ENOTSUPP)";
+	return strerror(err < 0 ? -err : err);
+}
+
 int cli_usage_err(const char *fmt, ...)
 {
 	va_list ap;
@@ -646,15 +653,16 @@ out:
 	return obj;
 }
 
-void cli_object_prog_names(const struct bpfrt_object *obj, char *buf, size_t size)
+void cli_object_prog_names(const struct bpfrt_object *obj, bool loaded, char *buf, size_t size)
 {
 	const struct bpfrt_program *p = NULL;
 	size_t n = 0;
 
 	buf[0] = '\0';
 	while ((p = bpfrt_object__next_program(obj, p)) && n < size)
-		n += (size_t)snprintf(buf + n, size - n, "%s%s", n ? ", " : "",
-				      bpfrt_program__name(p));
+		if (!loaded || bpfrt_program__prog(p))
+			n += (size_t)snprintf(buf + n, size - n, "%s%s", n ? ", " : "",
+					      bpfrt_program__name(p));
 }
 
 /*

@@ -37,6 +37,12 @@ void cli_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* The message of the last cli_err() (without the prefix), for JSON output. */
 const char *cli_last_error(void);
 
+/*
+ * strerror() of a negative errno the library returned, including the
+ * kernel's ENOTSUPP (524), which user-space errno.h does not know.
+ */
+const char *cli_strerror(int err);
+
 /* cli_err(), then return CLI_USAGE: `return cli_usage_err("...")`. */
 int cli_usage_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
@@ -190,8 +196,11 @@ struct cli_obj_opts {
 struct bpfrt_object *cli_object_open(const char *path, const uint8_t *data, size_t len,
 				     const struct cli_obj_opts *opts);
 
-/* "a, b, c": the names of the object's programs, for messages ("" if none). */
-void cli_object_prog_names(const struct bpfrt_object *obj, char *buf, size_t size);
+/*
+ * "a, b, c": the names of the object's programs (with `loaded`, of those
+ * loaded only), for messages ("" if none).
+ */
+void cli_object_prog_names(const struct bpfrt_object *obj, bool loaded, char *buf, size_t size);
 
 /* "bpf_map_lookup_elem" for a kernel helper id, or NULL if it has none. */
 const char *cli_kernel_helper_name(int64_t id);

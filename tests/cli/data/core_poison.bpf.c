@@ -2,8 +2,9 @@
 /*
  * core_poison: a CO-RE field access that no target BTF resolves (the struct
  * exists nowhere but here), on a path taken only when the first 4 bytes of
- * memory hold 7. The loader poisons the access as libbpf does; `bpfrt run`
- * must then fail only if the program reaches it (tests/cli/object.sh).
+ * the data hold 7. The loader poisons the access as libbpf does; `bpfrt run`
+ * must then fail only if the program reaches it (tests/cli/object.sh). The
+ * section "mem" has no program type: bpfrt runs it with r1 = the data.
  */
 #define SEC(name) __attribute__((section(name), used))
 
@@ -12,13 +13,13 @@ struct bpfrt_test_no_such_type {
 	int b;
 } __attribute__((preserve_access_index));
 
-SEC("socket")
-int core_poison(void *ctx)
+SEC("mem")
+int core_poison(void *data)
 {
-	unsigned int x = *(volatile unsigned int *)ctx;
+	unsigned int x = *(volatile unsigned int *)data;
 
 	if (x == 7)
-		return ((struct bpfrt_test_no_such_type *)ctx)->b;
+		return ((struct bpfrt_test_no_such_type *)data)->b;
 	return 1;
 }
 

@@ -1,15 +1,21 @@
 // SPDX-License-Identifier: MIT
 /*
- * globals_run: programs for `bpfrt run` of an ELF object (tests/cli/object.sh).
- * Self-contained (no kernel or libbpf headers), so any clang builds it:
+ * globals_run: programs of bpfrt's "memory" type for `bpfrt run`, `map` and
+ * `shell` (tests/cli/object.sh). Their section, "mem", has no program type
+ * in libbpf's table, so bpfrt test-runs them with r1 = the data and r2 = its
+ * length. Self-contained (no kernel or libbpf headers), so any clang builds
+ * it:
  *   clang -target bpf -g -O2 -c globals_run.bpf.c -o globals_run.o
  *
- * globals_run uses global data only (.rodata, .data, .bss): with 4 bytes of
- * memory holding x, run N times in a row it returns
+ * globals_run uses global data only (.rodata, .data, .bss): on data whose
+ * first 4 bytes hold x, run N times in a row, it returns
  *   100 + N * x * 3 + N + 30
  * (scale = 3 in .rodata, base = 100 in .data, runs in .bss, tag[2] = 30).
- * writes_rodata stores into .rodata, which checked engines refuse; uses_map
- * and uses_helper need what the CLI cannot give them.
+ * writes_rodata stores into .rodata, which the loader froze: checked
+ * engines stop it. count_key adds 1 to the value of key x in the hash map
+ * `counters` and returns the new value, or -1 if x is not there. cpu_bytes
+ * adds the data's length to this CPU's slot of `per_cpu` and returns the
+ * CPU's number.
  */
 #define SEC(name) __attribute__((section(name), used))
 #define __uint(name, val) int (*name)[val]
@@ -23,20 +29,21 @@ const volatile unsigned char tag[4] = { 10, 20, 30, 40 };
 u64 base = 100;                             /* .data */
 u64 runs;                                   /* .bss */
 
-SEC("socket")
-int globals_run(void *ctx)
+SEC("mem")
+int globals_run(void *data, u64 len)
 {
-	u32 x = *(volatile u32 *)ctx;
+	u32 x = *(volatile u32 *)data;
 
+	(void)len;
 	runs++;
 	base += (u64)x * scale;
 	return (int)(base + runs + tag[2]);
 }
 
-SEC("socket")
-int writes_rodata(void *ctx)
+SEC("mem")
+int writes_rodata(void *data, u64 len)
 {
-	(void)ctx;
+	(void)data, (void)len;
 	*(volatile u32 *)&scale = 4; /* a const variable: only a cast gets here */
 	return 0;
 }
@@ -48,23 +55,38 @@ struct {
 	__type(value, u64);
 } counters SEC(".maps");
 
-static void *(*bpf_map_lookup_elem)(void *map, const void *key) = (void *)1;
-static u64 (*bpf_ktime_get_ns)(void) = (void *)5;
+struct {
+	__uint(type, 6); /* BPF_MAP_TYPE_PERCPU_ARRAY */
+	__uint(max_entries, 1);
+	__type(key, u32);
+	__type(value, u64);
+} per_cpu SEC(".maps");
 
-SEC("xdp")
-int uses_map(void *ctx)
+static void *(*bpf_map_lookup_elem)(void *map, const void *key) = (void *)1;
+static u32 (*bpf_get_smp_processor_id)(void) = (void *)8;
+
+SEC("mem")
+int count_key(void *data, u64 len)
 {
-	u32 key = *(volatile u32 *)ctx;
+	u32 key = *(volatile u32 *)data;
 	u64 *v = bpf_map_lookup_elem(&counters, &key);
 
-	return v ? (int)*v : 0;
+	(void)len;
+	if (!v)
+		return -1;
+	return (int)++*v;
 }
 
-SEC("tc")
-int uses_helper(void *ctx)
+SEC("mem")
+int cpu_bytes(void *data, u64 len)
 {
-	(void)ctx;
-	return (int)bpf_ktime_get_ns();
+	u32 zero = 0;
+	u64 *v = bpf_map_lookup_elem(&per_cpu, &zero);
+
+	(void)data;
+	if (v)
+		*v += len;
+	return (int)bpf_get_smp_processor_id();
 }
 
 char LICENSE[] SEC("license") = "Dual MIT/GPL";
