@@ -194,12 +194,16 @@ static __attribute__((cold, noinline)) int mem_fault(const struct exec_args *a, 
 	const char *ro = "";
 
 	describe(where, sizeof(where), "stack", stack_lo, stack_hi - stack_lo, addr);
-	for (size_t i = 0; i < a->region_cnt; i++) {
-		const struct exec_region *r = &a->regions[i];
+	/* The run's regions, then the memory of the maps it uses. */
+	for (size_t i = 0; i < a->region_cnt + a->prog->map_cnt + a->run->dyn_cnt; i++) {
+		const struct exec_region *r =
+			i < a->region_cnt ? &a->regions[i]
+			: i < a->region_cnt + a->prog->map_cnt ? &a->prog->map_regions[i - a->region_cnt]
+			: &a->run->dyn[i - a->region_cnt - a->prog->map_cnt];
 		uint64_t d = r->start <= addr ? (addr - r->start < r->size ? 0 : addr - r->start - r->size)
 					      : r->start - addr;
 
-		if (d < best) {
+		if (r->size && d < best) {
 			best = d;
 			describe(where, sizeof(where), r->name, r->start, r->size, addr);
 			ro = write && region_has(r->start, r->size, addr, n) ? ", which is read-only" : "";

@@ -287,8 +287,9 @@ static int prog_add_map(struct bpfrt_prog *prog, struct map *m)
 	if (!regions)
 		return -ENOMEM;
 	prog->map_regions = regions;
+	/* Maps of references (prog arrays, map-in-maps) give programs no memory: an empty region. */
 	if (map_regions(m, &r, 1) != 1)
-		return -EINVAL;
+		r = (struct bpfrt_region){ m->name, NULL, 0, false };
 	maps[prog->map_cnt] = m;
 	regions[prog->map_cnt++] = (struct exec_region){ (uint64_t)(uintptr_t)r.addr, r.size,
 							 r.name ? r.name : "map", r.writable };

@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/sysinfo.h>
 
 #include "core/core.h"
 #include "exec/exec.h"
@@ -60,6 +61,9 @@ static int map_make_live(struct bpfrt_map *def, const struct bpfrt_object_load_o
 		}
 		co.inner_map = inner;
 	}
+	/* libbpf sizes a perf event array left at 0 entries to the possible CPUs. */
+	if (def->type == BPFRT_MAP_TYPE_PERF_EVENT_ARRAY && !def->max_entries)
+		def->max_entries = (uint32_t)get_nprocs_conf();
 	tmp = bpfrt_map__create(def->type, def->key_size, def->value_size, def->max_entries, &co);
 	err = tmp ? 0 : -errno;
 	bpfrt_map__destroy(inner);
