@@ -1284,6 +1284,53 @@ static void test_perf_event_output(void)
 	bpfrt_map__destroy(m);
 }
 
+/*
+ * Without registering anything: an UNSPEC program gets the kernel's base
+ * helpers from its program type, GPL-only ones only when GPL, and not the
+ * tracing ones.
+ */
+static void test_binding(void)
+{
+	struct bpfrt_vm *bare = bpfrt_vm__new();
+	char log[256];
+	struct bpfrt_load_opts lo = { .sz = sizeof(lo), .gpl = true, .log_buf = log,
+				      .log_size = sizeof(log) };
+	struct bpfrt_insn ktime[] = { BPFRT_CALL_HELPER(5), BPFRT_EXIT_INSN() };
+	struct bpfrt_insn printk[] = { BPFRT_MOV64_REG(1, 10), BPFRT_ALU64_IMM(BPFRT_ADD, 1, -8),
+				       BPFRT_ST_MEM(BPFRT_DW, 10, -8, 0), BPFRT_MOV64_IMM(2, 8),
+				       BPFRT_CALL_HELPER(6), BPFRT_EXIT_INSN() };
+	struct bpfrt_insn comm[] = { BPFRT_CALL_HELPER(16), BPFRT_EXIT_INSN() };
+	struct bpfrt_prog *p;
+
+	if (!bare)
+		return;
+	p = bpfrt_prog__load(bare, ktime, ARRAY_SIZE(ktime), &lo);
+	if (!p) {
+		t_skip("programs do not get kernel helpers from their type yet (%s)", strerror(errno));
+		bpfrt_vm__free(bare);
+		return;
+	}
+	{
+		struct bpfrt_run_opts o = { .sz = sizeof(o) };
+
+		T_CHECK(bpfrt_prog__run(p, &o) == 0 && o.retval > 0,
+			"an UNSPEC program calls ktime_get_ns without registering it");
+	}
+	bpfrt_prog__free(p);
+	p = bpfrt_prog__load(bare, printk, ARRAY_SIZE(printk), &lo);
+	T_CHECK(p != NULL, "GPL programs get trace_printk");
+	bpfrt_prog__free(p);
+	lo.gpl = false;
+	p = bpfrt_prog__load(bare, printk, ARRAY_SIZE(printk), &lo);
+	T_CHECK(p == NULL, "non-GPL programs do not get trace_printk (GPL-only)");
+	bpfrt_prog__free(p);
+	lo.gpl = true;
+	p = bpfrt_prog__load(bare, comm, ARRAY_SIZE(comm), &lo);
+	T_CHECK(p == NULL, "UNSPEC programs do not get get_current_comm (tracing only)");
+	bpfrt_prog__free(p);
+	bpfrt_vm__free(bare);
+}
+
 int main(void)
 {
 	vm = bpfrt_vm__new();
@@ -1296,6 +1343,7 @@ int main(void)
 		if (bpfrt_kernel_helper(id))
 			bpfrt_vm__add_helper(vm, id, bpfrt_kernel_helper(id));
 	test_table();
+	test_binding();
 	test_map_elem();
 	test_percpu();
 	test_loop();
