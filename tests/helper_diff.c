@@ -849,20 +849,28 @@ static void diff_ringbuf(void)
 	struct dprog p;
 
 	if (dmap_create(&in, BPF_MAP_TYPE_ARRAY, 4, 16 + 256, 1, 0, false) ||
-	    dmap_create(&out, BPF_MAP_TYPE_ARRAY, 4, 48, 1, 0, false) ||
+	    dmap_create(&out, BPF_MAP_TYPE_ARRAY, 4, 56, 1, 0, false) ||
 	    dmap_create(&rb, BPF_MAP_TYPE_RINGBUF, 0, 0, 4096, 0, false))
 		return;
 	{
 		/*
-		 * in: u32 size (masked to 0..255), u32 pad, u64 flags, data[256];
-		 * out: output's r0, then the 5 queries.
+		 * in: u32 size (masked to 0..255), u32 mode, u64 flags, data[256];
+		 * output(data, size, flags); then mode 1: reserve 24 bytes and
+		 * submit, 2: and discard, 3: reserve with flags 1 (NULL). out:
+		 * output's r0, the 5 queries, what reserve did (0 NULL, 1, 2).
 		 */
 		struct dmap *maps[] = { &in, &out, &rb };
 
 		if (dprog_load(&p, "r6 = map_value(0, 0) ll\n r7 = map_value(1, 0) ll\n"
 				   "r3 = *(u32 *)(r6 + 0)\n r3 &= 255\n r1 = map_fd(2) ll\n r2 = r6\n r2 += 16\n"
 				   "r4 = *(u64 *)(r6 + 8)\n call 130\n *(u64 *)(r7 + 0) = r0\n"
-				   "r1 = map_fd(2) ll\n r2 = 0\n call 134\n *(u64 *)(r7 + 8) = r0\n"
+				   "r8 = *(u32 *)(r6 + 4)\n if r8 == 0 goto q\n r3 = 0\n if r8 != 3 goto +1\n"
+				   "r3 = 1\n r1 = map_fd(2) ll\n r2 = 24\n call 131\n r1 = 0\n"
+				   "if r0 == 0 goto stored\n *(u64 *)(r0 + 0) = 5\n r1 = r0\n r2 = 0\n"
+				   "if r8 == 2 goto disc\n call 132\n r1 = 1\n goto stored\n"
+				   "disc:\n call 133\n r1 = 2\n"
+				   "stored:\n *(u64 *)(r7 + 48) = r1\n"
+				   "q:\n r1 = map_fd(2) ll\n r2 = 0\n call 134\n *(u64 *)(r7 + 8) = r0\n"
 				   "r1 = map_fd(2) ll\n r2 = 1\n call 134\n *(u64 *)(r7 + 16) = r0\n"
 				   "r1 = map_fd(2) ll\n r2 = 2\n call 134\n *(u64 *)(r7 + 24) = r0\n"
 				   "r1 = map_fd(2) ll\n r2 = 3\n call 134\n *(u64 *)(r7 + 32) = r0\n"
@@ -873,14 +881,17 @@ static void diff_ringbuf(void)
 	}
 	/* No consumer: the ring fills up and output starts answering -EAGAIN. */
 	for (uint64_t i = 0; p.fd >= 0 && i < 60; i++) {
-		uint64_t v[2 + 32] = { below(256), below(8) ? 0 : below(2) ? 1 + below(2) : 4 };
+		uint64_t v[2 + 32] = { below(256) | (uint64_t)below(4) << 32,
+				       below(8) ? 0 : below(2) ? 1 + below(2) : 4 };
+		uint8_t zero[56] = { 0 };
 		char desc[80];
 
 		for (int k = 2; k < 34; k++)
 			v[k] = rnd();
 		dmap_set(&in, 0, v);
-		snprintf(desc, sizeof(desc), "output #%" PRIu64 " of %" PRIu64 " bytes, flags %" PRIu64, i,
-			 v[0], v[1]);
+		dmap_set(&out, 0, zero);
+		snprintf(desc, sizeof(desc), "output #%" PRIu64 " of %u bytes, flags %" PRIu64 ", mode %u",
+			 i, (uint32_t)v[0], v[1], (uint32_t)(v[0] >> 32));
 		compare_out(&f, &p, &out, desc);
 	}
 	account(&f);
