@@ -1036,6 +1036,301 @@ static void test_spin_lock(void)
 	bpfrt_map__destroy(m);
 }
 
+/* ---- maps of other branches' types: queue/stack, for_each, prog_array, perf_event_array ---- */
+
+/* A map of `type`, or NULL with a SKIP when bpfrt does not have that type (yet). */
+static struct bpfrt_map *map_or_skip(enum bpfrt_map_type type, uint32_t ks, uint32_t vs, uint32_t n,
+				     const char *what)
+{
+	struct bpfrt_map *m = bpfrt_map__create(type, ks, vs, n, NULL);
+
+	if (!m && (errno == ENOTSUPP_ || errno == EOPNOTSUPP))
+		t_skip("%s: bpfrt has no map type %d yet", what, type);
+	else if (!m)
+		t_fail("%s: create map type %d: %s", what, type, strerror(errno));
+	return m;
+}
+
+/*
+ * push 10, 20, 30, 40 (full: -E2BIG), 40 with BPF_EXIST (drops the oldest),
+ * peek, pop x4 (the last -ENOENT) into mem[0..9], popped values into
+ * mem[10..13].
+ */
+static const char queue_prog[] =
+	"r9 = r1\n"
+	"*(u64 *)(r10 - 8) = 10\n r1 = map_fd(0) ll\n r2 = r10\n r2 += -8\n r3 = 0\n call 87\n *(u64 *)(r9 + 0) = r0\n"
+	"*(u64 *)(r10 - 8) = 20\n r1 = map_fd(0) ll\n r2 = r10\n r2 += -8\n r3 = 0\n call 87\n *(u64 *)(r9 + 8) = r0\n"
+	"*(u64 *)(r10 - 8) = 30\n r1 = map_fd(0) ll\n r2 = r10\n r2 += -8\n r3 = 0\n call 87\n *(u64 *)(r9 + 16) = r0\n"
+	"*(u64 *)(r10 - 8) = 40\n r1 = map_fd(0) ll\n r2 = r10\n r2 += -8\n r3 = 0\n call 87\n *(u64 *)(r9 + 24) = r0\n"
+	"r1 = map_fd(0) ll\n r2 = r10\n r2 += -8\n r3 = 2\n call 87\n *(u64 *)(r9 + 32) = r0\n"
+	"r1 = map_fd(0) ll\n r2 = r9\n r2 += 80\n call 89\n *(u64 *)(r9 + 40) = r0\n"
+	"r1 = map_fd(0) ll\n r2 = r9\n r2 += 88\n call 88\n *(u64 *)(r9 + 48) = r0\n"
+	"r1 = map_fd(0) ll\n r2 = r9\n r2 += 96\n call 88\n *(u64 *)(r9 + 56) = r0\n"
+	"r1 = map_fd(0) ll\n r2 = r9\n r2 += 104\n call 88\n *(u64 *)(r9 + 64) = r0\n"
+	"r1 = map_fd(0) ll\n r2 = r9\n r2 += 112\n call 88\n *(u64 *)(r9 + 72) = r0\n"
+	"r0 = 0\n exit\n";
+
+static void test_queue_stack(void)
+{
+	for (int k = 0; k < 2; k++) {
+		enum bpfrt_map_type type = k ? BPFRT_MAP_TYPE_STACK : BPFRT_MAP_TYPE_QUEUE;
+		struct bpfrt_map *m = map_or_skip(type, 0, 8, 3, "push/pop/peek");
+		struct bpfrt_prog *p = m ? load_maps(queue_prog, &m, 1, false) : NULL;
+
+		for (int e = 0; p && e < BPFRT_ENGINE__COUNT; e++) {
+			uint64_t mem[15] = { 0 }, r0, v;
+			/* Queue: 20 30 40 oldest first; stack: 40 30 20 newest first. */
+			uint64_t want[4] = { k ? 40 : 20, k ? 40 : 20, 30, k ? 20 : 40 };
+
+			if (run(p, e, mem, sizeof(mem), &r0) == 0 && mem[0] == NEG(ENOTSUPP_)) {
+				t_skip("%s: the map type has no push yet", bpfrt_engine_name(e));
+				break;
+			}
+			T_CHECK(mem[0] == 0 && mem[1] == 0 && mem[2] == 0 && mem[3] == NEG(E2BIG) &&
+					mem[4] == 0 && mem[5] == 0 && mem[6] == 0 && mem[7] == 0 &&
+					mem[8] == 0 && mem[9] == NEG(ENOENT) && mem[10] == want[0] &&
+					mem[11] == want[1] && mem[12] == want[2] && mem[13] == want[3] &&
+					bpfrt_map__lookup_elem(m, NULL, 0, &v, 8, 0) == -ENOENT,
+				"%s: %s push (full: -E2BIG, BPF_EXIST drops the %s), peek, pop (%llu %llu %llu %llu), empty: -ENOENT",
+				bpfrt_engine_name(e), k ? "stack" : "queue", k ? "bottom" : "oldest",
+				(unsigned long long)mem[10], (unsigned long long)mem[11],
+				(unsigned long long)mem[12], (unsigned long long)mem[13]);
+		}
+		bpfrt_prog__free(p);
+		bpfrt_map__destroy(m);
+	}
+}
+
+/*
+ * for_each_map_elem(map, cb, &ctx, flags): ctx = { sum, stop }; cb adds
+ * key * 1000 + value to sum, adds 1 to the value, returns 1 at key == stop.
+ * mem: flags, stop, r0, sum.
+ */
+static const char for_each_prog[] =
+	"r9 = r1\n *(u64 *)(r10 - 16) = 0\n r1 = *(u64 *)(r9 + 8)\n *(u64 *)(r10 - 8) = r1\n"
+	"r1 = map_fd(0) ll\n r2 = func(cb) ll\n r3 = r10\n r3 += -16\n r4 = *(u64 *)(r9 + 0)\n"
+	"call 164\n *(u64 *)(r9 + 16) = r0\n r1 = *(u64 *)(r10 - 16)\n *(u64 *)(r9 + 24) = r1\n"
+	"r0 = 0\n exit\n"
+	"cb:\n r6 = *(u32 *)(r2 + 0)\n r7 = r6\n r6 *= 1000\n r8 = *(u64 *)(r3 + 0)\n r6 += r8\n"
+	"r8 += 1\n *(u64 *)(r3 + 0) = r8\n r8 = *(u64 *)(r4 + 0)\n r8 += r6\n *(u64 *)(r4 + 0) = r8\n"
+	"r0 = 0\n r8 = *(u64 *)(r4 + 8)\n if r7 != r8 goto +1\n r0 = 1\n exit\n";
+
+static void test_for_each(void)
+{
+	for (int k = 0; k < 2; k++) {
+		enum bpfrt_map_type type = k ? BPFRT_MAP_TYPE_HASH : BPFRT_MAP_TYPE_ARRAY;
+		struct bpfrt_map *m = map_new(type, 4, 8, 4, NULL);
+		struct bpfrt_prog *p = m ? load_maps(for_each_prog, &m, 1, false) : NULL;
+
+		for (int e = 0; p && e < BPFRT_ENGINE__COUNT; e++) {
+			uint64_t mem[4] = { 0, 99, 0, 0 }, r0, v[4];
+			bool vals_ok = true;
+
+			for (uint32_t key = 0; key < 4; key++) {
+				uint64_t val = key + 1;
+
+				bpfrt_map__update_elem(m, &key, 4, &val, 8, 0);
+			}
+			if (run(p, e, mem, sizeof(mem), &r0) == 0 && mem[2] == NEG(ENOTSUPP_)) {
+				t_skip("%s: the map type has no for_each yet", bpfrt_engine_name(e));
+				break;
+			}
+			for (uint32_t key = 0; key < 4; key++)
+				vals_ok &= bpfrt_map__lookup_elem(m, &key, 4, &v[key], 8, 0) == 0 &&
+					   v[key] == key + 2;
+			T_CHECK(r0 == 0 && mem[2] == 4 && mem[3] == 6000 + 10 && vals_ok,
+				"%s: for_each_map_elem over a%s %s: callback(map, key, value, ctx) for each, values writable (%lld, sum %llu)",
+				bpfrt_engine_name(e), k ? "" : "n", k ? "hash" : "array",
+				(long long)mem[2], (unsigned long long)mem[3]);
+			if (!k) {
+				uint64_t mem2[4] = { 0, 1, 0, 0 }, mem3[4] = { 1, 99, 0, 0 };
+
+				run(p, e, mem2, sizeof(mem2), &r0);
+				run(p, e, mem3, sizeof(mem3), &r0);
+				T_CHECK(mem2[2] == 2 && mem2[3] == (0 + 2) + (1000 + 3) &&
+						mem3[2] == NEG(EINVAL),
+					"%s: the walk stops when the callback returns 1 (counted); flags: -EINVAL",
+					bpfrt_engine_name(e));
+			}
+		}
+		bpfrt_prog__free(p);
+		bpfrt_map__destroy(m);
+	}
+}
+
+/*
+ * Tail calls. The caller: mem[0] += 1, then tail_call(ctx, pa, mem[1]),
+ * then (falling through) r0 = 1000 + mem[0]. The target: r0 = 77.
+ */
+static void test_tail_call(void)
+{
+	struct bpfrt_map *pa = map_or_skip(BPFRT_MAP_TYPE_PROG_ARRAY, 4, 4, 4, "tail_call");
+	struct bpfrt_prog *caller = pa ? load_maps(
+		"r6 = r1\n r2 = *(u64 *)(r6 + 0)\n r2 += 1\n *(u64 *)(r6 + 0) = r2\n"
+		"r1 = r6\n r2 = map_fd(0) ll\n r3 = *(u64 *)(r6 + 8)\n call 12\n"
+		"r0 = *(u64 *)(r6 + 0)\n r0 += 1000\n exit\n", &pa, 1, false) : NULL;
+	struct bpfrt_prog *target = pa ? load("r0 = 77\n exit\n") : NULL;
+	uint32_t idx, id;
+
+	if (!caller || !target)
+		goto out;
+	idx = 2;
+	id = bpfrt_prog__id(target);
+	if (bpfrt_map__update_elem(pa, &idx, 4, &id, 4, 0)) {
+		t_fail("tail_call: storing the target in the prog array: %s", strerror(errno));
+		goto out;
+	}
+	idx = 0;
+	id = bpfrt_prog__id(caller);
+	bpfrt_map__update_elem(pa, &idx, 4, &id, 4, 0);
+	for (int e = 0; e < BPFRT_ENGINE__COUNT; e++) {
+		uint64_t mem[2] = { 0, 2 }, r0 = 0;
+
+		T_CHECK(run(caller, e, mem, sizeof(mem), &r0) == 0 && r0 == 77 && mem[0] == 1,
+			"%s: tail_call continues with the slot's program (%llu)", bpfrt_engine_name(e),
+			(unsigned long long)r0);
+		mem[0] = 0, mem[1] = 1;
+		T_CHECK(run(caller, e, mem, sizeof(mem), &r0) == 0 && r0 == 1001,
+			"%s: an empty slot falls through", bpfrt_engine_name(e));
+		mem[0] = 0, mem[1] = 4;
+		T_CHECK(run(caller, e, mem, sizeof(mem), &r0) == 0 && r0 == 1001,
+			"%s: an index past the end falls through", bpfrt_engine_name(e));
+		mem[0] = 0, mem[1] = 0;
+		T_CHECK(run(caller, e, mem, sizeof(mem), &r0) == 0 && mem[0] == 34 && r0 == 1034,
+			"%s: a program tail-calling itself runs 1 + 33 times (%llu)", bpfrt_engine_name(e),
+			(unsigned long long)mem[0]);
+	}
+	{
+		/* 40 tail calls to the empty slot 1 do not count: the one to slot 2 still works. */
+		struct bpfrt_prog *empties = load_maps(
+			"r6 = r1\n r7 = 0\n loop:\n if r7 >= 40 goto done\n r1 = r6\n r2 = map_fd(0) ll\n"
+			"r3 = 1\n call 12\n r7 += 1\n goto loop\n done:\n r1 = r6\n r2 = map_fd(0) ll\n"
+			"r3 = 2\n call 12\n r0 = 1\n exit\n", &pa, 1, false);
+
+		for (int e = 0; empties && e < BPFRT_ENGINE__COUNT; e++) {
+			uint64_t r0 = 0;
+
+			T_CHECK(run(empties, e, NULL, 0, &r0) == 0 && r0 == 77,
+				"%s: tail calls to an empty slot do not count against the 33",
+				bpfrt_engine_name(e));
+		}
+		bpfrt_prog__free(empties);
+	}
+	bpfrt_map__delete_elem(pa, &idx, 4, 0); /* the caller's slot holds a reference on it */
+out:
+	bpfrt_prog__free(caller);
+	bpfrt_prog__free(target);
+	bpfrt_map__destroy(pa);
+}
+
+struct perf_seen {
+	int n, cpu[4];
+	uint32_t size[4];
+	uint64_t first[4];
+};
+
+static void perf_sample(void *ctx, int cpu, void *data, uint32_t size)
+{
+	struct perf_seen *s = ctx;
+
+	if (s->n < 4) {
+		s->cpu[s->n] = cpu;
+		s->size[s->n] = size;
+		memcpy(&s->first[s->n], data, 8);
+	}
+	s->n++;
+}
+
+static void test_perf_event_output(void)
+{
+	struct bpfrt_map *m = map_or_skip(BPFRT_MAP_TYPE_PERF_EVENT_ARRAY, 4, 4, 4, "perf_event_output");
+	/* perf_event_output(ctx, map, mem[0], mem + 8, 16) -> mem[3]. */
+	struct bpfrt_prog *p = m ? load_maps("r6 = r1\n r2 = map_fd(0) ll\n r3 = *(u64 *)(r6 + 0)\n"
+					     "r4 = r6\n r4 += 8\n r5 = 16\n call 25\n"
+					     "*(u64 *)(r6 + 24) = r0\n r0 = 0\n exit\n", &m, 1, true)
+				 : NULL;
+	/* Rings in slots 0 .. min(possible CPUs, 4) - 1: at least 0 and 1 on SMP hosts. */
+	struct bpfrt_perf_buffer_opts po = { .sz = sizeof(po) };
+	struct bpfrt_perf_buffer *pb = NULL;
+	struct perf_seen seen;
+
+	po.ctx = &seen;
+	if (p)
+		pb = bpfrt_perf_buffer__new(m, 1, perf_sample, &po);
+	if (p && !pb)
+		t_fail("perf buffer: %s", strerror(errno));
+	for (int e = 0; pb && e < BPFRT_ENGINE__COUNT; e++) {
+		uint64_t a[4] = { 0xffffffffULL, 0xabc, 0, 0 }, b[4] = { 0, 0xdef, 0, 0 };
+		uint64_t c[4] = { 7, 0, 0, 0 }, d[4] = { 1ULL << 32, 0, 0, 0 };
+
+		memset(&seen, 0, sizeof(seen));
+		run_env(p, e, a, sizeof(a), NULL, 1, NULL, NULL);
+		run_env(p, e, b, sizeof(b), NULL, 1, NULL, NULL);
+		run_env(p, e, c, sizeof(c), NULL, 1, NULL, NULL);
+		run_env(p, e, d, sizeof(d), NULL, 1, NULL, NULL);
+		T_CHECK(a[3] == 0 && b[3] == 0 && c[3] == NEG(E2BIG) && d[3] == NEG(EINVAL) &&
+				bpfrt_perf_buffer__consume(pb) == 2 && seen.n == 2 &&
+				((seen.cpu[0] == 1 && seen.first[0] == 0xabc && seen.cpu[1] == 0 &&
+				  seen.first[1] == 0xdef) ||
+				 (seen.cpu[0] == 0 && seen.first[0] == 0xdef && seen.cpu[1] == 1 &&
+				  seen.first[1] == 0xabc)) &&
+				seen.size[0] >= 16,
+			"%s: perf_event_output to the run's worker (BPF_F_CURRENT_CPU) and to slot 0; -E2BIG past the slots, -EINVAL for flags (%lld %lld %lld %lld, %d samples)",
+			bpfrt_engine_name(e), (long long)a[3], (long long)b[3], (long long)c[3],
+			(long long)d[3], seen.n);
+	}
+	bpfrt_perf_buffer__free(pb);
+	bpfrt_prog__free(p);
+	bpfrt_map__destroy(m);
+}
+
+/*
+ * Without registering anything: an UNSPEC program gets the kernel's base
+ * helpers from its program type, GPL-only ones only when GPL, and not the
+ * tracing ones.
+ */
+static void test_binding(void)
+{
+	struct bpfrt_vm *bare = bpfrt_vm__new();
+	char log[256];
+	struct bpfrt_load_opts lo = { .sz = sizeof(lo), .gpl = true, .log_buf = log,
+				      .log_size = sizeof(log) };
+	struct bpfrt_insn ktime[] = { BPFRT_CALL_HELPER(5), BPFRT_EXIT_INSN() };
+	struct bpfrt_insn printk[] = { BPFRT_MOV64_REG(1, 10), BPFRT_ALU64_IMM(BPFRT_ADD, 1, -8),
+				       BPFRT_ST_MEM(BPFRT_DW, 10, -8, 0), BPFRT_MOV64_IMM(2, 8),
+				       BPFRT_CALL_HELPER(6), BPFRT_EXIT_INSN() };
+	struct bpfrt_insn comm[] = { BPFRT_CALL_HELPER(16), BPFRT_EXIT_INSN() };
+	struct bpfrt_prog *p;
+
+	if (!bare)
+		return;
+	p = bpfrt_prog__load(bare, ktime, ARRAY_SIZE(ktime), &lo);
+	if (!p) {
+		t_skip("programs do not get kernel helpers from their type yet (%s)", strerror(errno));
+		bpfrt_vm__free(bare);
+		return;
+	}
+	{
+		struct bpfrt_run_opts o = { .sz = sizeof(o) };
+
+		T_CHECK(bpfrt_prog__run(p, &o) == 0 && o.retval > 0,
+			"an UNSPEC program calls ktime_get_ns without registering it");
+	}
+	bpfrt_prog__free(p);
+	p = bpfrt_prog__load(bare, printk, ARRAY_SIZE(printk), &lo);
+	T_CHECK(p != NULL, "GPL programs get trace_printk");
+	bpfrt_prog__free(p);
+	lo.gpl = false;
+	p = bpfrt_prog__load(bare, printk, ARRAY_SIZE(printk), &lo);
+	T_CHECK(p == NULL, "non-GPL programs do not get trace_printk (GPL-only)");
+	bpfrt_prog__free(p);
+	lo.gpl = true;
+	p = bpfrt_prog__load(bare, comm, ARRAY_SIZE(comm), &lo);
+	T_CHECK(p == NULL, "UNSPEC programs do not get get_current_comm (tracing only)");
+	bpfrt_prog__free(p);
+	bpfrt_vm__free(bare);
+}
+
 int main(void)
 {
 	vm = bpfrt_vm__new();
@@ -1048,6 +1343,7 @@ int main(void)
 		if (bpfrt_kernel_helper(id))
 			bpfrt_vm__add_helper(vm, id, bpfrt_kernel_helper(id));
 	test_table();
+	test_binding();
 	test_map_elem();
 	test_percpu();
 	test_loop();
@@ -1066,6 +1362,10 @@ int main(void)
 	test_probe_read();
 	test_attach_info();
 	test_spin_lock();
+	test_queue_stack();
+	test_for_each();
+	test_tail_call();
+	test_perf_event_output();
 	bpfrt_vm__free(vm);
 	return t_exit();
 }

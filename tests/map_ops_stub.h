@@ -46,5 +46,21 @@ __attribute__((weak)) int map_perf_event_output(struct map *m, unsigned int cpu,
 	(void)m, (void)cpu, (void)flags, (void)data, (void)size;
 	return -524;
 }
+__attribute__((weak)) struct bpfrt_perf_buffer *bpfrt_perf_buffer__new(struct bpfrt_map *map, size_t page_cnt,
+								  bpfrt_perf_sample_fn sample_fn,
+								  const struct bpfrt_perf_buffer_opts *opts)
+{
+	(void)map, (void)page_cnt, (void)sample_fn, (void)opts;
+	return NULL;
+}
+__attribute__((weak)) int bpfrt_perf_buffer__consume(struct bpfrt_perf_buffer *pb)
+{
+	(void)pb;
+	return -524;
+}
+__attribute__((weak)) void bpfrt_perf_buffer__free(struct bpfrt_perf_buffer *pb)
+{
+	(void)pb;
+}
 
 #endif
