@@ -45,7 +45,6 @@
 #include "bpfrt/asm.h"
 #include "bpfrt/bpfrt.h"
 #include "harness.h"
-#include "map_ops_stub.h" /* TEMPORARY */
 
 #define SIDES   5 /* the kernel, then the engines */
 #define ENGINES (SIDES - 1)

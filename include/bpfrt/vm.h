@@ -85,6 +85,7 @@ int bpfrt_vm__register_helper(struct bpfrt_vm *vm, uint32_t id, const char *name
  * Pointer arguments and the memory they must designate:
  *   PTR_TO_MAP_KEY      key_size bytes of the map in the CONST_MAP_PTR arg
  *   PTR_TO_MAP_VALUE    value_size bytes of that map, readable
+ *   PTR_TO_UNINIT_MAP_VALUE  value_size bytes, writable
  *   PTR_TO_MEM          readable, size in the next (CONST_SIZE*) argument
  *   PTR_TO_UNINIT_MEM   writable, size in the next (CONST_SIZE*) argument
  *   PTR_TO_LONG/INT     8/4 writable bytes
@@ -115,6 +116,8 @@ enum bpfrt_arg_type {
 	BPFRT_ARG_PTR_TO_ALLOC_MEM,
 	BPFRT_ARG_CONST_ALLOC_SIZE_OR_ZERO,
 	BPFRT_ARG_PTR_TO_BTF_ID,        /* a kernel object (e.g. a task) */
+	BPFRT_ARG_PTR_TO_UNINIT_MAP_VALUE,  /* value_size writable bytes (pop, peek) */
+	BPFRT_ARG_PTR_TO_UNINIT_MEM_OR_NULL, /* writable, size in the next argument, or NULL */
 };
 
 enum bpfrt_ret_type {

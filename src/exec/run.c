@@ -306,6 +306,8 @@ static const char *const arg_names[] = {
 	[BPFRT_ARG_PTR_TO_INT] = "4 writable bytes",
 	[BPFRT_ARG_PTR_TO_CONST_STR] = "a NUL-terminated read-only string",
 	[BPFRT_ARG_PTR_TO_ALLOC_MEM] = "a ring buffer record it holds",
+	[BPFRT_ARG_PTR_TO_UNINIT_MAP_VALUE] = "a writable map value",
+	[BPFRT_ARG_PTR_TO_UNINIT_MEM_OR_NULL] = "writable memory or NULL",
 };
 
 static __attribute__((cold)) int arg_fault(struct bpfrt_run *run, const struct exec_helper *h,
@@ -371,13 +373,15 @@ int exec_check_helper_args(struct bpfrt_run *run, const struct exec_helper *h, c
 			break;
 		case BPFRT_ARG_PTR_TO_MAP_KEY:
 		case BPFRT_ARG_PTR_TO_MAP_VALUE:
+		case BPFRT_ARG_PTR_TO_UNINIT_MAP_VALUE:
 			if (!map)
 				return arg_fault(run, h, pc, i, v, "no map argument before it");
 			size = t == BPFRT_ARG_PTR_TO_MAP_KEY ? map->key_size : map->value_size;
-			if (!bpfrt_run__mem_ok(run, v, size, false))
-				return arg_fault(run, h, pc, i, v, "not readable for the map's size");
+			if (!bpfrt_run__mem_ok(run, v, size, t == BPFRT_ARG_PTR_TO_UNINIT_MAP_VALUE))
+				return arg_fault(run, h, pc, i, v, "not accessible for the map's size");
 			break;
 		case BPFRT_ARG_PTR_TO_MEM_OR_NULL:
+		case BPFRT_ARG_PTR_TO_UNINIT_MEM_OR_NULL:
 			if (!v)
 				break;
 			/* fall through */
@@ -385,7 +389,8 @@ int exec_check_helper_args(struct bpfrt_run *run, const struct exec_helper *h, c
 		case BPFRT_ARG_PTR_TO_UNINIT_MEM:
 			if (next != BPFRT_ARG_CONST_SIZE && next != BPFRT_ARG_CONST_SIZE_OR_ZERO)
 				size = 1;
-			if (size && !bpfrt_run__mem_ok(run, v, size, t == BPFRT_ARG_PTR_TO_UNINIT_MEM))
+			if (size && !bpfrt_run__mem_ok(run, v, size, t == BPFRT_ARG_PTR_TO_UNINIT_MEM ||
+								t == BPFRT_ARG_PTR_TO_UNINIT_MEM_OR_NULL))
 				return arg_fault(run, h, pc, i, v, "not accessible for the size given");
 			break;
 		case BPFRT_ARG_PTR_TO_CTX_OR_NULL:

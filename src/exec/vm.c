@@ -171,7 +171,7 @@ int bpfrt_vm__add_helper(struct bpfrt_vm *vm, uint32_t id, const struct bpfrt_he
 	if (!vm || !proto || !proto->fn || id > BPFRT_MAX_HELPER_ID)
 		return -EINVAL;
 	for (int i = 0; i < 5; i++)
-		if ((unsigned)proto->args[i] > BPFRT_ARG_PTR_TO_BTF_ID)
+		if ((unsigned)proto->args[i] > BPFRT_ARG_PTR_TO_UNINIT_MEM_OR_NULL)
 			return -EINVAL;
 	if ((unsigned)proto->ret > BPFRT_RET_PTR_TO_MEM_OR_NULL)
 		return -EINVAL;

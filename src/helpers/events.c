@@ -222,17 +222,9 @@ HELPER_FN(snprintf)
 	HELPER_UNUSED();
 	if (n < 0)
 		return HELPER_ERR(-n);
-	/*
-	 * str is written: the prototype's PTR_TO_MEM_OR_NULL only promises
-	 * that it is readable, so checked engines test writability here.
-	 */
+	/* Checked engines tested str's writability (the prototype); not NULL with a size. */
 	if (!r1 && str_size) { /* the kernel's verifier refuses a NULL str with a size */
 		bpfrt_run__abort(run, "snprintf: str is NULL but str_size is %u", str_size);
-		return HELPER_ERR(EFAULT);
-	}
-	if (r1 && str_size && !bpfrt_run__mem_ok(run, r1, str_size, true)) {
-		bpfrt_run__abort(run, "snprintf: str (0x%llx, %u bytes) is not writable",
-				 (unsigned long long)r1, str_size);
 		return HELPER_ERR(EFAULT);
 	}
 	/* fmt is a NUL-terminated constant string: no bound needed. */
@@ -250,7 +242,7 @@ const struct bpfrt_helper_proto helper_snprintf_proto = {
 	.name = "snprintf",
 	.fn = h_snprintf,
 	.ret = BPFRT_RET_INTEGER,
-	.args = { BPFRT_ARG_PTR_TO_MEM_OR_NULL, BPFRT_ARG_CONST_SIZE_OR_ZERO,
+	.args = { BPFRT_ARG_PTR_TO_UNINIT_MEM_OR_NULL, BPFRT_ARG_CONST_SIZE_OR_ZERO,
 		  BPFRT_ARG_PTR_TO_CONST_STR, BPFRT_ARG_PTR_TO_MEM_OR_NULL,
 		  BPFRT_ARG_CONST_SIZE_OR_ZERO },
 	.flags = BPFRT_HELPER_GPL_ONLY,

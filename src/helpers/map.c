@@ -110,7 +110,7 @@ const struct bpfrt_helper_proto helper_map_pop_elem_proto = {
 	.name = "map_pop_elem",
 	.fn = h_map_pop_elem,
 	.ret = BPFRT_RET_INTEGER,
-	.args = { BPFRT_ARG_CONST_MAP_PTR, BPFRT_ARG_PTR_TO_MAP_VALUE },
+	.args = { BPFRT_ARG_CONST_MAP_PTR, BPFRT_ARG_PTR_TO_UNINIT_MAP_VALUE },
 };
 
 HELPER_FN(map_peek_elem)
@@ -123,7 +123,7 @@ const struct bpfrt_helper_proto helper_map_peek_elem_proto = {
 	.name = "map_peek_elem",
 	.fn = h_map_peek_elem,
 	.ret = BPFRT_RET_INTEGER,
-	.args = { BPFRT_ARG_CONST_MAP_PTR, BPFRT_ARG_PTR_TO_MAP_VALUE },
+	.args = { BPFRT_ARG_CONST_MAP_PTR, BPFRT_ARG_PTR_TO_UNINIT_MAP_VALUE },
 };
 
 /* ---- bpf_for_each_map_elem ---- */
