@@ -296,6 +296,57 @@ static void test_maps(void)
 	bpfrt_map__destroy(hash);
 }
 
+/*
+ * bpf_spin_lock without a verifier: checked runs accept only the lock of a
+ * map value, one at a time, released before the end.
+ */
+static void test_spin_locks(void)
+{
+	struct bpfrt_map_create_opts mo = { .sz = sizeof(mo), .value_has_spin_lock = true,
+					    .btf_value_spin_lock_off = 0 };
+	struct bpfrt_map *arr = bpfrt_map__create(BPFRT_MAP_TYPE_ARRAY, 4, 8, 1, &mo);
+	struct bpfrt_map *maps[1] = { arr };
+	/* r6 = &value of key 0 (direct value address); then the variant's calls. */
+#define LOCK_PROG(...)                                                                   \
+	{ BPFRT_LD_IMM64_RAW(6, BPFRT_PSEUDO_MAP_VALUE, 0), __VA_ARGS__, BPFRT_MOV64_IMM(0, 0), \
+	  BPFRT_EXIT_INSN() }
+	struct bpfrt_insn ok[] = LOCK_PROG(BPFRT_MOV64_REG(1, 6), BPFRT_CALL_HELPER(93),
+					   BPFRT_MOV64_REG(1, 6), BPFRT_CALL_HELPER(94));
+	struct bpfrt_insn twice[] = LOCK_PROG(BPFRT_MOV64_REG(1, 6), BPFRT_CALL_HELPER(93),
+					      BPFRT_MOV64_REG(1, 6), BPFRT_CALL_HELPER(93));
+	struct bpfrt_insn held[] = LOCK_PROG(BPFRT_MOV64_REG(1, 6), BPFRT_CALL_HELPER(93));
+	struct bpfrt_insn stack[] = LOCK_PROG(BPFRT_ST_MEM(BPFRT_DW, 10, -8, 0), BPFRT_MOV64_REG(1, 10),
+					      BPFRT_ALU64_IMM(BPFRT_ADD, 1, -8), BPFRT_CALL_HELPER(93));
+	struct bpfrt_insn unheld[] = LOCK_PROG(BPFRT_MOV64_REG(1, 6), BPFRT_CALL_HELPER(94));
+#undef LOCK_PROG
+	const struct { struct bpfrt_insn *insns; size_t cnt; int err; const char *msg; } cases[] = {
+		{ ok, ARRAY_SIZE(ok), 0, NULL },
+		{ twice, ARRAY_SIZE(twice), -ECANCELED, "while it already holds one" },
+		{ held, ARRAY_SIZE(held), -EINVAL, "ended holding a bpf_spin_lock" },
+		{ stack, ARRAY_SIZE(stack), -EFAULT, "must be the bpf_spin_lock of a map value" },
+		{ unheld, ARRAY_SIZE(unheld), -ECANCELED, "a lock it does not hold" },
+	};
+	struct bpfrt_run_opts o;
+	char log[256];
+
+	T_CHECK(arr != NULL, "an array with a bpf_spin_lock in its values");
+	for (size_t i = 0; arr && i < ARRAY_SIZE(cases); i++) {
+		struct bpfrt_prog *p = load(cases[i].insns, cases[i].cnt, maps, 1, log, sizeof(log));
+
+		T_CHECK(p != NULL, "spin lock case %zu loads (%s)", i, log);
+		for (int e = BPFRT_ENGINE_CHECKED; p && e < BPFRT_ENGINE__COUNT; e += 2) {
+			int err = run(p, e, NULL, 0, &o);
+
+			T_CHECK(err == cases[i].err && (!cases[i].msg || strstr(o.fault.msg, cases[i].msg)),
+				"%s: spin lock case %zu: %d (%s)", bpfrt_engine_name(e), i, err,
+				o.fault.msg);
+		}
+		/* Whatever happened, the lock is free again: the ok case runs. */
+		bpfrt_prog__free(p);
+	}
+	bpfrt_map__destroy(arr);
+}
+
 int main(void)
 {
 	vm = bpfrt_vm__new();
@@ -310,6 +361,7 @@ int main(void)
 	test_arg_checks();
 	test_callbacks();
 	test_maps();
+	test_spin_locks();
 	bpfrt_vm__free(vm);
 	return t_exit();
 }

@@ -140,6 +140,7 @@ struct bpfrt_run {
 	const void *dyn_map[EXEC_MAX_DYN];
 	unsigned int dyn_cnt;
 	uint64_t rnd;                    /* prandom state (0: not seeded yet) */
+	void *held_lock;                 /* the bpf_spin_lock the program holds, or NULL */
 	char abort_msg[128];
 };
 

@@ -301,7 +301,7 @@ static const char *const arg_names[] = {
 	[BPFRT_ARG_PTR_TO_CTX_OR_NULL] = "the context or NULL",
 	[BPFRT_ARG_PTR_TO_STACK_OR_NULL] = "memory or NULL",
 	[BPFRT_ARG_PTR_TO_FUNC] = "a function of the program",
-	[BPFRT_ARG_PTR_TO_SPIN_LOCK] = "a bpf_spin_lock in a map value",
+	[BPFRT_ARG_PTR_TO_SPIN_LOCK] = "the bpf_spin_lock of a map value",
 	[BPFRT_ARG_PTR_TO_LONG] = "8 writable bytes",
 	[BPFRT_ARG_PTR_TO_INT] = "4 writable bytes",
 	[BPFRT_ARG_PTR_TO_CONST_STR] = "a NUL-terminated read-only string",
@@ -329,6 +329,27 @@ static bool is_func(const struct bpfrt_prog *prog, uint64_t v)
 
 	return v >= base && off % sizeof(struct bpfrt_insn) == 0 && pc < prog->cnt && prog->func_cnt &&
 	       bsearch(&pc, prog->funcs, prog->func_cnt, sizeof(*prog->funcs), func_cmp);
+}
+
+/* The bpf_spin_lock of a value of a map with one (as the kernel's verifier demands)? */
+static bool spin_lock_in(const struct exec_region *r, const void *const *maps, size_t cnt,
+			 uint64_t v)
+{
+	for (size_t i = 0; i < cnt; i++) {
+		const struct map *m = maps[i];
+
+		if (r[i].size && v >= r[i].start && v - r[i].start < r[i].size)
+			return m->spin_lock_off >= 0 && !m->percpu &&
+			       (v - r[i].start) % m->value_stride == (uint64_t)m->spin_lock_off;
+	}
+	return false;
+}
+
+static bool spin_lock_ok(const struct bpfrt_run *run, uint64_t v)
+{
+	return spin_lock_in(run->prog->map_regions, (const void *const *)run->prog->maps,
+			    run->prog->map_cnt, v) ||
+	       spin_lock_in(run->dyn, run->dyn_map, run->dyn_cnt, v);
 }
 
 /* A NUL within readable memory from v on? */
@@ -410,7 +431,7 @@ int exec_check_helper_args(struct bpfrt_run *run, const struct exec_helper *h, c
 				return arg_fault(run, h, pc, i, v, NULL);
 			break;
 		case BPFRT_ARG_PTR_TO_SPIN_LOCK:
-			if (v % 4 || !bpfrt_run__mem_ok(run, v, 4, true))
+			if (!spin_lock_ok(run, v))
 				return arg_fault(run, h, pc, i, v, NULL);
 			break;
 		case BPFRT_ARG_PTR_TO_LONG:
@@ -482,6 +503,7 @@ int exec_run(const struct bpfrt_prog *prog, struct bpfrt_run_opts *opts, struct 
 	run.alloc_cnt = 0;
 	run.dyn_cnt = 0;
 	run.rnd = 0;
+	run.held_lock = NULL;
 	run.abort_msg[0] = '\0';
 	run.opts = opts;
 	run.hook = hook;
@@ -525,5 +547,12 @@ int exec_run(const struct bpfrt_prog *prog, struct bpfrt_run_opts *opts, struct 
 	}
 	for (unsigned int i = 0; i < run.alloc_cnt; i++)
 		ringbuf_discard((void *)(uintptr_t)run.allocs[i].start, 0);
+	if (run.held_lock) {
+		/* The kernel's verifier refuses such programs ("bpf_spin_unlock is missing"). */
+		map_spin_unlock(run.held_lock);
+		if (!err)
+			err = exec_fault(&run, -EINVAL, BPFRT_FAULT_ABORT, 0,
+					 "the program ended holding a bpf_spin_lock (released)");
+	}
 	return err;
 }

@@ -391,17 +391,33 @@ const struct bpfrt_helper_proto helper_tail_call_proto = {
 
 /* ---- spin locks ---- */
 
+/*
+ * The kernel's verifier lets a program hold one lock at a time and makes it
+ * release it before anything else; without a verifier, checked runs keep
+ * the rule here, so a program cannot deadlock on a lock it holds itself
+ * (run.c releases a lock still held when the run ends).
+ */
 HELPER_FN(spin_lock)
 {
 	HELPER_UNUSED();
+	if (run->checked && run->held_lock) {
+		bpfrt_run__abort(run, "bpf_spin_lock while it already holds one");
+		return 0;
+	}
 	map_spin_lock(HELPER_PTR(r1));
+	run->held_lock = HELPER_PTR(r1);
 	return 0;
 }
 
 HELPER_FN(spin_unlock)
 {
 	HELPER_UNUSED();
+	if (run->checked && run->held_lock != HELPER_PTR(r1)) {
+		bpfrt_run__abort(run, "bpf_spin_unlock of a lock it does not hold");
+		return 0;
+	}
 	map_spin_unlock(HELPER_PTR(r1));
+	run->held_lock = NULL;
 	return 0;
 }
 
