@@ -439,6 +439,7 @@ static void test_run_tracing(void)
 {
 	struct bpfrt_prog *k = load_corpus("kprobe_args"), *r = load_corpus("raw_tp_args");
 	struct bpfrt_prog *t = load_corpus("tp_record"), *pe = load_corpus("perf_sample");
+	struct bpfrt_prog *x = load_corpus("tp_exec_name");
 	uint64_t regs[21] = { 0 }, args[3] = { 4, 5, 0x1ff }, rec[8] = { 0xffff, 257, 1, 2, 42 };
 	uint64_t pdata[23] = { 0 };
 	struct bpfrt_test_run_opts o;
@@ -484,11 +485,24 @@ static void test_run_tracing(void)
 	o.data_in = rec;
 	o.data_size_in = 8;
 	T_CHECK(bpfrt_prog__test_run(pe, &o) == -EINVAL, "test run: perf_event: data_in: -EINVAL");
+	if (x) {
+		/* A __data_loc string at offset 16, read with bpf_probe_read_kernel_str. */
+		uint8_t exec_rec[32] = { 0 };
+
+		exec_rec[8] = 16, exec_rec[10] = 8;
+		memcpy(exec_rec + 16, "/bin/sh", 8);
+		o = (struct bpfrt_test_run_opts){ .sz = sizeof(o), .ctx_in = exec_rec,
+						  .ctx_size_in = sizeof(exec_rec) };
+		err = bpfrt_prog__test_run(x, &o);
+		T_CHECK(!err && o.retval == (8 << 16 | '/' << 8 | 'b'),
+			"test run: tracepoint: probes read the record (err %d retval %#x)", err, o.retval);
+	}
 out:
 	bpfrt_prog__free(k);
 	bpfrt_prog__free(r);
 	bpfrt_prog__free(t);
 	bpfrt_prog__free(pe);
+	bpfrt_prog__free(x);
 }
 
 static void test_run_memory(void)
@@ -572,6 +586,39 @@ static void test_run_inputs(void)
 out:
 	bpfrt_prog__free(tc);
 	bpfrt_prog__free(xdp);
+}
+
+/*
+ * A callback (bpf_loop) after an expanded instruction: the LDDW of its
+ * address is retargeted, and the callback, which gets a stack pointer of
+ * the caller, leaves the ctx pointer alone.
+ */
+static void test_callback(void)
+{
+	struct bpfrt_prog *p = load_asm(TC, 0,
+					"r6 = r1\nr0 = *(u8 *)(r6 + 1)\n*(u64 *)(r10 - 8) = r0\n"
+					"r1 = 3\nr2 = func(cb) ll\nr3 = r10\nr3 += -8\nr4 = 0\n"
+					"call 181\nr0 = *(u64 *)(r10 - 8)\nr1 = *(u8 *)(r6 + 0)\n"
+					"r0 += r1\nexit\n"
+					"cb:\nr3 = *(u64 *)(r2 + 0)\nr3 += 10\n*(u64 *)(r2 + 0) = r3\n"
+					"r0 = 0\nexit");
+	static uint8_t frame[300];
+
+	if (!p) {
+		t_fail("callback: load: %s", log_buf);
+		return;
+	}
+	frame[12] = 0x08, frame[13] = 0x06;
+	for (size_t e = 0; e < ARRAY_SIZE(engines); e++) {
+		struct bpfrt_test_run_opts o = { .sz = sizeof(o), .data_in = frame, .data_size_in = 300,
+						 .engine = engines[e] };
+		int err = bpfrt_prog__test_run(p, &o);
+
+		T_CHECK(!err && o.retval == 1 + 30 + 44, "callback of bpf_loop after rewritten accesses on %s "
+			"(err %d retval %u%s%s)", bpfrt_engine_name(engines[e]), err, o.retval,
+			err ? ": " : "", err ? o.fault.msg : "");
+	}
+	bpfrt_prog__free(p);
 }
 
 /* A fault after an expanded instruction names the instruction as loaded. */
@@ -686,6 +733,7 @@ int main(void)
 	test_run_socket();
 	test_run_tracing();
 	test_run_inputs();
+	test_callback();
 	test_fault_pc();
 	snprintf(path, sizeof(path), "%s/progs", build ? build : "build");
 	test_corpus(path);
