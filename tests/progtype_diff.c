@@ -363,6 +363,9 @@ static void report(const struct tally *t)
 	if (t->bad)
 		t_fail("progtype_diff: %s: %lu of %lu loads/runs differ from the kernel", t->name, t->bad,
 		       t->loads + t->runs);
+	else if (!t->runs)
+		t_pass("progtype_diff: %s: %lu programs accepted or refused as by the kernel", t->name,
+		       t->loads);
 	else
 		t_pass("progtype_diff: %s: %lu programs, %lu runs agree with the kernel", t->name,
 		       t->loads, t->runs);
