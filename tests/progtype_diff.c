@@ -363,6 +363,9 @@ static void report(const struct tally *t)
 	if (t->bad)
 		t_fail("progtype_diff: %s: %lu of %lu loads/runs differ from the kernel", t->name, t->bad,
 		       t->loads + t->runs);
+	else if (!t->runs)
+		t_pass("progtype_diff: %s: %lu programs accepted or refused as by the kernel", t->name,
+		       t->loads);
 	else
 		t_pass("progtype_diff: %s: %lu programs, %lu runs agree with the kernel", t->name,
 		       t->loads, t->runs);
@@ -1158,6 +1161,166 @@ static void inputs(void)
 	report(&t);
 }
 
+/* ---- the ctx pointer moving around ---- */
+
+/*
+ * Random programs where the context pointer moves between registers and
+ * stack slots, goes to a subprogram and a helper, is mixed with scalars on
+ * some paths or moved by arithmetic, with reads and writes through
+ * whatever holds it. The generator knows what each register holds, so it
+ * never reads an uninitialised register nor dereferences a scalar (the
+ * kernel would refuse for reasons outside bpfrt's analysis); it does
+ * dereference a maybe-ctx or moved ctx now and then, which both must
+ * refuse.
+ */
+enum gk { G_UNINIT, G_SCALAR, G_CTX, G_MAYBE, G_MOD };
+
+static const int gvars[] = { BPFRT_REG_2, BPFRT_REG_3, BPFRT_REG_4, BPFRT_REG_5, BPFRT_REG_8,
+			     BPFRT_REG_9 };
+
+static void gen_flow_prog(struct prog *p, int slot, bool *sub_used)
+{
+	enum gk reg[11], stack[8];
+	int steps = 4 + below(20);
+	const struct access *rd = reads[slot];
+	size_t nrd = nreads[slot];
+
+	p->n = 0;
+	*sub_used = false;
+	for (int i = 0; i < 11; i++)
+		reg[i] = G_UNINIT;
+	emit(p, BPFRT_MOV64_REG(BPFRT_REG_6, BPFRT_REG_1));
+	/* r7 unknown to the verifier, so it follows both arms of each branch on it. */
+	emit(p, BPFRT_LDX_MEM(BPFRT_W, BPFRT_REG_7, BPFRT_REG_6, offsetof(struct __sk_buff, len)));
+	for (int i = 0; i < 8; i++) {
+		emit(p, BPFRT_ST_MEM(BPFRT_DW, BPFRT_REG_10, (int16_t)(-8 * (i + 1)), (int32_t)below(100)));
+		stack[i] = G_SCALAR;
+	}
+	emit(p, BPFRT_ST_MEM(BPFRT_W, BPFRT_REG_10, -72, 0));
+	for (int st = 0; st < steps; st++) {
+		int v = gvars[below(ARRAY_SIZE(gvars))], w = gvars[below(ARRAY_SIZE(gvars))];
+		int k = below(8);
+
+		switch (below(11)) {
+		case 0: /* v = ctx */
+			emit(p, BPFRT_MOV64_REG(v, BPFRT_REG_6));
+			reg[v] = G_CTX;
+			break;
+		case 1: /* v = scalar */
+			emit(p, BPFRT_MOV64_IMM(v, (int32_t)below(1000)));
+			reg[v] = G_SCALAR;
+			break;
+		case 2: /* w = v */
+			if (reg[v] == G_UNINIT)
+				break;
+			emit(p, BPFRT_MOV64_REG(w, v));
+			reg[w] = reg[v];
+			break;
+		case 3: /* spill */
+			if (reg[v] == G_UNINIT)
+				break;
+			emit(p, BPFRT_STX_MEM(BPFRT_DW, BPFRT_REG_10, v, (int16_t)(-8 * (k + 1))));
+			stack[k] = reg[v];
+			break;
+		case 4: /* fill */
+			emit(p, BPFRT_LDX_MEM(BPFRT_DW, v, BPFRT_REG_10, (int16_t)(-8 * (k + 1))));
+			reg[v] = stack[k];
+			break;
+		case 5: /* v = ctx or a scalar, by a bit of the accumulator */
+			emit(p, BPFRT_MOV64_IMM(v, (int32_t)below(1000)));
+			emit(p, BPFRT_JMP_IMM(BPFRT_JSET, BPFRT_REG_7, 1 << below(8), 1));
+			emit(p, BPFRT_MOV64_REG(v, BPFRT_REG_6));
+			reg[v] = G_MAYBE;
+			break;
+		case 6: /* v += 8 */
+			if (reg[v] != G_CTX || below(3))
+				break;
+			emit(p, BPFRT_ALU64_IMM(BPFRT_ADD, v, 8));
+			reg[v] = G_MOD;
+			break;
+		case 7: /* a helper gets the ctx: skb_load_bytes(v, off, fp - 72, 4) */
+			if (reg[v] != G_CTX)
+				break;
+			emit(p, BPFRT_MOV64_REG(BPFRT_REG_1, v));
+			emit(p, BPFRT_MOV64_IMM(BPFRT_REG_2, (int32_t)below(60)));
+			emit(p, BPFRT_MOV64_REG(BPFRT_REG_3, BPFRT_REG_10));
+			emit(p, BPFRT_ALU64_IMM(BPFRT_ADD, BPFRT_REG_3, -72));
+			emit(p, BPFRT_MOV64_IMM(BPFRT_REG_4, 4));
+			emit_call(p, BPF_FUNC_skb_load_bytes);
+			emit_acc(p);
+			emit(p, BPFRT_LDX_MEM(BPFRT_W, BPFRT_REG_0, BPFRT_REG_10, -72));
+			emit_acc(p);
+			for (int r = 1; r <= 5; r++)
+				reg[r] = G_UNINIT;
+			break;
+		case 8: /* a subprogram gets the ctx */
+			if (reg[v] != G_CTX)
+				break;
+			emit(p, BPFRT_MOV64_REG(BPFRT_REG_1, v));
+			emit(p, BPFRT_CALL_LOCAL(0)); /* fixed below: the subprogram is last */
+			emit_acc(p);
+			*sub_used = true;
+			for (int r = 1; r <= 5; r++)
+				reg[r] = G_UNINIT;
+			break;
+		default: { /* read (or, for cb, write) through v */
+			const struct access *a = &rd[below((uint32_t)nrd)];
+			bool bad = reg[v] == G_MAYBE || reg[v] == G_MOD;
+
+			if (reg[v] == G_UNINIT || reg[v] == G_SCALAR || (bad && below(4)) ||
+			    pointer_field(BPF_PROG_TYPE_SCHED_CLS, a->off))
+				break;
+			if (below(4) == 0 && nwrites[slot]) {
+				const struct access *wr = &writes[slot][below((uint32_t)nwrites[slot])];
+
+				emit(p, BPFRT_STX_MEM(size_code[wr->size], v, BPFRT_REG_7, wr->off));
+				break;
+			}
+			if (a->sx)
+				emit(p, BPFRT_LDX_MEMSX(size_code[a->size], BPFRT_REG_0, v, a->off));
+			else
+				emit(p, BPFRT_LDX_MEM(size_code[a->size], BPFRT_REG_0, v, a->off));
+			emit_acc(p);
+			break;
+		}
+		}
+	}
+	emit(p, BPFRT_MOV64_REG(BPFRT_REG_0, BPFRT_REG_7));
+	emit_fold_exit(p);
+	if (*sub_used) {
+		size_t sub = p->n;
+
+		/* The subprogram: spill its r1, read len and mark through the fill. */
+		emit(p, BPFRT_STX_MEM(BPFRT_DW, BPFRT_REG_10, BPFRT_REG_1, -8));
+		emit(p, BPFRT_LDX_MEM(BPFRT_DW, BPFRT_REG_2, BPFRT_REG_10, -8));
+		emit(p, BPFRT_LDX_MEM(BPFRT_W, BPFRT_REG_0, BPFRT_REG_2, offsetof(struct __sk_buff, len)));
+		emit(p, BPFRT_LDX_MEM(BPFRT_H, BPFRT_REG_3, BPFRT_REG_1, offsetof(struct __sk_buff, mark)));
+		emit(p, BPFRT_ALU64_REG(BPFRT_ADD, BPFRT_REG_0, BPFRT_REG_3));
+		emit(p, BPFRT_EXIT_INSN());
+		for (size_t i = 0; i < sub; i++)
+			if (p->in[i].code == (BPFRT_JMP | BPFRT_CALL) && p->in[i].src_reg == BPFRT_PSEUDO_CALL)
+				p->in[i].imm = (int32_t)(sub - i - 1);
+	}
+}
+
+static void ctx_flow(int programs)
+{
+	struct tally t = { .name = "ctx pointer flow (sched_cls)" };
+	static struct prog p;
+	static struct io ios[64];
+	unsigned long refused = 0;
+
+	for (int i = 0; i < programs; i++) {
+		bool sub;
+
+		gen_flow_prog(&p, SLOT_TC, &sub);
+		if (!compare(&t, BPF_PROG_TYPE_SCHED_CLS, 0, &p, ios, skb_ios(ios, rounds, 0)))
+			refused++;
+	}
+	report(&t);
+	printf("  ctx pointer flow: %lu of %d programs refused by both\n", refused, programs);
+}
+
 /* ---- clang-built programs (tests/progs/progtypes.bpf.c) ---- */
 
 static void corpus_progs(const char *build)
@@ -1272,6 +1435,7 @@ int main(void)
 	ld_abs(BPF_PROG_TYPE_SCHED_CLS, "sched_cls LD_ABS/LD_IND", 60);
 	raw_tp(150);
 	inputs();
+	ctx_flow(600);
 	/* Frames for the clang-built programs: a third of them IPv4/UDP. */
 	for (size_t i = 0; i < ARRAY_SIZE(frames); i++) {
 		if (i % 3 || frame_len[i] < 42)

@@ -110,48 +110,48 @@ static const struct {
 	  "w0 = *(u32 *)(r1 + 0x2c)\nexit" },
 	{ "skb len, narrow reads", TC, 0,
 	  "r0 = *(u32 *)(r1 + 0)\nr2 = *(u8 *)(r1 + 1)\nr3 = *(u16 *)(r1 + 2)\nexit",
-	  "w0 = *(u32 *)(r1 + 0x48)\nw2 = *(u32 *)(r1 + 0x48)\nw2 >>= 0x8\nw2 &= 0xff\n"
-	  "w3 = *(u32 *)(r1 + 0x48)\nw3 >>= 0x10\nw3 &= 0xffff\nexit" },
+	  "w0 = *(u32 *)(r1 + 0x40)\nw2 = *(u32 *)(r1 + 0x40)\nw2 >>= 0x8\nw2 &= 0xff\n"
+	  "w3 = *(u32 *)(r1 + 0x40)\nw3 >>= 0x10\nw3 &= 0xffff\nexit" },
 	{ "skb u16 fields keep the kernel's narrow-load quirk", TC, 0,
 	  "r0 = *(u16 *)(r1 + 16)\nr2 = *(u16 *)(r1 + 18)\nr3 = *(u8 *)(r1 + 17)\nexit",
-	  "w0 = *(u16 *)(r1 + 0x84)\nw2 = *(u16 *)(r1 + 0x84)\nw3 = *(u16 *)(r1 + 0x84)\n"
+	  "w0 = *(u16 *)(r1 + 0x60)\nw2 = *(u16 *)(r1 + 0x60)\nw3 = *(u16 *)(r1 + 0x60)\n"
 	  "w3 >>= 0x8\nw3 &= 0xff\nexit" },
 	{ "skb pkt_type, vlan_present", SF, 0,
 	  "r0 = *(u32 *)(r1 + 4)\nr2 = *(u32 *)(r1 + 20)\nexit",
-	  "w0 = *(u8 *)(r1 + 0x90)\nw0 &= 0x7\nw2 = *(u32 *)(r1 + 0x80)\n"
+	  "w0 = *(u8 *)(r1 + 0x66)\nw0 &= 0x7\nw2 = *(u32 *)(r1 + 0x5c)\n"
 	  "if r2 == 0x0 goto +0x1\nw2 = 0x1\nexit" },
 	{ "skb sign-extending loads", TC, 0,
 	  "r0 = *(s8 *)(r1 + 8)\nr2 = *(s32 *)(r1 + 48)\nexit",
-	  "w0 = *(u32 *)(r1 + 0x4c)\nw0 &= 0xff\nr0 = (s8)r0\nw2 = *(u32 *)(r1 + 0x68)\n"
+	  "w0 = *(u32 *)(r1 + 0x78)\nw0 &= 0xff\nr0 = (s8)r0\nw2 = *(u32 *)(r1 + 0x80)\n"
 	  "r2 = (s32)r2\nexit" },
 	{ "skb cb: any size, read and write, ST and STX", SF, 0,
 	  "*(u64 *)(r1 + 48) = r2\n*(u8 *)(r1 + 67) = 7\nr0 = *(u16 *)(r1 + 58)\nexit",
-	  "*(u64 *)(r1 + 0x68) = r2\n*(u8 *)(r1 + 0x7b) = 0x7\nw0 = *(u16 *)(r1 + 0x72)\n"
+	  "*(u64 *)(r1 + 0x80) = r2\n*(u8 *)(r1 + 0x93) = 0x7\nw0 = *(u16 *)(r1 + 0x8a)\n"
 	  "exit" },
 	{ "tc writes", TC, 0,
 	  "*(u32 *)(r1 + 8) = r2\n*(u32 *)(r1 + 32) = 3\n*(u32 *)(r1 + 44) = r2\n"
 	  "*(u32 *)(r1 + 72) = r2\n*(u64 *)(r1 + 152) = r2\nr0 = 0\nexit",
-	  "*(u32 *)(r1 + 0x4c) = w2\n*(u32 *)(r1 + 0x50) = 0x3\n*(u16 *)(r1 + 0x88) = w2\n"
-	  "*(u16 *)(r1 + 0x8a) = w2\n*(u64 *)(r1 + 0x38) = r2\nr0 = 0x0\nexit" },
+	  "*(u32 *)(r1 + 0x78) = w2\n*(u32 *)(r1 + 0x7c) = 0x3\n*(u16 *)(r1 + 0x96) = w2\n"
+	  "*(u16 *)(r1 + 0x98) = w2\n*(u64 *)(r1 + 0x70) = r2\nr0 = 0x0\nexit" },
 	{ "tc queue_mapping: NO_QUEUE_MAPPING is not stored", TC, 0,
 	  "*(u32 *)(r1 + 12) = r2\n*(u32 *)(r1 + 12) = 65535\n*(u32 *)(r1 + 12) = 5\nr0 = 0\nexit",
-	  "if r2 >= 0xffff goto +0x1\n*(u16 *)(r1 + 0x86) = w2\ngoto +0x0\n"
-	  "*(u16 *)(r1 + 0x86) = 0x5\nr0 = 0x0\nexit" },
+	  "if r2 >= 0xffff goto +0x1\n*(u16 *)(r1 + 0x94) = w2\ngoto +0x0\n"
+	  "*(u16 *)(r1 + 0x94) = 0x5\nr0 = 0x0\nexit" },
 	{ "tc packet pointers, sk, tstamp_type", TC, 0,
 	  "r2 = *(u32 *)(r1 + 76)\nr3 = *(u32 *)(r1 + 80)\nr4 = *(u32 *)(r1 + 140)\n"
 	  "r5 = *(u64 *)(r1 + 168)\nr0 = *(u8 *)(r1 + 180)\nexit",
 	  "r2 = *(u64 *)(r1 + 0x0)\nr3 = *(u64 *)(r1 + 0x8)\nr4 = *(u64 *)(r1 + 0x10)\n"
-	  "r5 = 0x0\nw0 = *(u8 *)(r1 + 0x91)\nexit" },
+	  "r5 = 0x0\nw0 = *(u8 *)(r1 + 0x67)\nexit" },
 	{ "jumps over expanded instructions", TC, 0,
 	  "if r1 == 0x0 goto +2\nr0 = *(u8 *)(r1 + 1)\nif r0 == 0x1 goto -3\nexit",
-	  "if r1 == 0x0 goto +0x4\nw0 = *(u32 *)(r1 + 0x48)\nw0 >>= 0x8\nw0 &= 0xff\n"
+	  "if r1 == 0x0 goto +0x4\nw0 = *(u32 *)(r1 + 0x40)\nw0 >>= 0x8\nw0 &= 0xff\n"
 	  "if r0 == 0x1 goto -0x5\nexit" },
 	{ "bpf-to-bpf calls over expanded instructions", TC, 0,
 	  "r6 = r1\nr0 = *(u8 *)(r6 + 1)\ncall pc+2\nr0 = *(u8 *)(r6 + 2)\nexit\n"
 	  "r0 = *(u8 *)(r1 + 3)\nexit",
-	  "r6 = r1\nw0 = *(u32 *)(r6 + 0x48)\nw0 >>= 0x8\nw0 &= 0xff\ncall pc+0x4\n"
-	  "w0 = *(u32 *)(r6 + 0x48)\nw0 >>= 0x10\nw0 &= 0xff\nexit\n"
-	  "w0 = *(u32 *)(r1 + 0x48)\nw0 >>= 0x18\nw0 &= 0xff\nexit" },
+	  "r6 = r1\nw0 = *(u32 *)(r6 + 0x40)\nw0 >>= 0x8\nw0 &= 0xff\ncall pc+0x4\n"
+	  "w0 = *(u32 *)(r6 + 0x40)\nw0 >>= 0x10\nw0 &= 0xff\nexit\n"
+	  "w0 = *(u32 *)(r1 + 0x40)\nw0 >>= 0x18\nw0 &= 0xff\nexit" },
 	{ "perf_event registers behind a pointer, narrow sample_period", BPF_PROG_TYPE_PERF_EVENT, 0,
 	  "r0 = *(u64 *)(r1 + 128)\nr2 = *(u32 *)(r1 + 172)\nr3 = *(u64 *)(r1 + 176)\nexit",
 	  "r0 = *(u64 *)(r1 + 0x0)\nr0 = *(u64 *)(r0 + 0x80)\nr2 = *(u64 *)(r1 + 0x8)\n"
@@ -163,10 +163,10 @@ static const struct {
 	  "*(u64 *)(r10 - 8) = r1\nr6 = r1\nr1 = 0\nr2 = *(u64 *)(r10 - 8)\n"
 	  "r0 = *(u32 *)(r2 + 8)\nr0 = *(u32 *)(r6 + 0)\nexit",
 	  "*(u64 *)(r10 - 0x8) = r1\nr6 = r1\nr1 = 0x0\nr2 = *(u64 *)(r10 - 0x8)\n"
-	  "w0 = *(u32 *)(r2 + 0x4c)\nw0 = *(u32 *)(r6 + 0x48)\nexit" },
+	  "w0 = *(u32 *)(r2 + 0x78)\nw0 = *(u32 *)(r6 + 0x40)\nexit" },
 	{ "the ctx pointer into a subprogram", SF, 0,
 	  "r6 = r1\ncall pc+1\nexit\nr0 = *(u32 *)(r1 + 0)\nexit",
-	  "r6 = r1\ncall pc+0x1\nexit\nw0 = *(u32 *)(r1 + 0x48)\nexit" },
+	  "r6 = r1\ncall pc+0x1\nexit\nw0 = *(u32 *)(r1 + 0x40)\nexit" },
 };
 
 static void test_rewrites(void)
@@ -439,6 +439,7 @@ static void test_run_tracing(void)
 {
 	struct bpfrt_prog *k = load_corpus("kprobe_args"), *r = load_corpus("raw_tp_args");
 	struct bpfrt_prog *t = load_corpus("tp_record"), *pe = load_corpus("perf_sample");
+	struct bpfrt_prog *x = load_corpus("tp_exec_name");
 	uint64_t regs[21] = { 0 }, args[3] = { 4, 5, 0x1ff }, rec[8] = { 0xffff, 257, 1, 2, 42 };
 	uint64_t pdata[23] = { 0 };
 	struct bpfrt_test_run_opts o;
@@ -484,11 +485,24 @@ static void test_run_tracing(void)
 	o.data_in = rec;
 	o.data_size_in = 8;
 	T_CHECK(bpfrt_prog__test_run(pe, &o) == -EINVAL, "test run: perf_event: data_in: -EINVAL");
+	if (x) {
+		/* A __data_loc string at offset 16, read with bpf_probe_read_kernel_str. */
+		uint8_t exec_rec[32] = { 0 };
+
+		exec_rec[8] = 16, exec_rec[10] = 8;
+		memcpy(exec_rec + 16, "/bin/sh", 8);
+		o = (struct bpfrt_test_run_opts){ .sz = sizeof(o), .ctx_in = exec_rec,
+						  .ctx_size_in = sizeof(exec_rec) };
+		err = bpfrt_prog__test_run(x, &o);
+		T_CHECK(!err && o.retval == (8 << 16 | '/' << 8 | 'b'),
+			"test run: tracepoint: probes read the record (err %d retval %#x)", err, o.retval);
+	}
 out:
 	bpfrt_prog__free(k);
 	bpfrt_prog__free(r);
 	bpfrt_prog__free(t);
 	bpfrt_prog__free(pe);
+	bpfrt_prog__free(x);
 }
 
 static void test_run_memory(void)
@@ -572,6 +586,39 @@ static void test_run_inputs(void)
 out:
 	bpfrt_prog__free(tc);
 	bpfrt_prog__free(xdp);
+}
+
+/*
+ * A callback (bpf_loop) after an expanded instruction: the LDDW of its
+ * address is retargeted, and the callback, which gets a stack pointer of
+ * the caller, leaves the ctx pointer alone.
+ */
+static void test_callback(void)
+{
+	struct bpfrt_prog *p = load_asm(TC, 0,
+					"r6 = r1\nr0 = *(u8 *)(r6 + 1)\n*(u64 *)(r10 - 8) = r0\n"
+					"r1 = 3\nr2 = func(cb) ll\nr3 = r10\nr3 += -8\nr4 = 0\n"
+					"call 181\nr0 = *(u64 *)(r10 - 8)\nr1 = *(u8 *)(r6 + 0)\n"
+					"r0 += r1\nexit\n"
+					"cb:\nr3 = *(u64 *)(r2 + 0)\nr3 += 10\n*(u64 *)(r2 + 0) = r3\n"
+					"r0 = 0\nexit");
+	static uint8_t frame[300];
+
+	if (!p) {
+		t_fail("callback: load: %s", log_buf);
+		return;
+	}
+	frame[12] = 0x08, frame[13] = 0x06;
+	for (size_t e = 0; e < ARRAY_SIZE(engines); e++) {
+		struct bpfrt_test_run_opts o = { .sz = sizeof(o), .data_in = frame, .data_size_in = 300,
+						 .engine = engines[e] };
+		int err = bpfrt_prog__test_run(p, &o);
+
+		T_CHECK(!err && o.retval == 1 + 30 + 44, "callback of bpf_loop after rewritten accesses on %s "
+			"(err %d retval %u%s%s)", bpfrt_engine_name(engines[e]), err, o.retval,
+			err ? ": " : "", err ? o.fault.msg : "");
+	}
+	bpfrt_prog__free(p);
 }
 
 /* A fault after an expanded instruction names the instruction as loaded. */
@@ -686,6 +733,7 @@ int main(void)
 	test_run_socket();
 	test_run_tracing();
 	test_run_inputs();
+	test_callback();
 	test_fault_pc();
 	snprintf(path, sizeof(path), "%s/progs", build ? build : "build");
 	test_corpus(path);

@@ -289,6 +289,8 @@ static uint64_t csum_diff(uint64_t from, uint64_t from_size, uint64_t to, uint64
 	const void *f = (const void *)(uintptr_t)from, *t = (const void *)(uintptr_t)to;
 
 	(void)run;
+	if ((!f && fs) || (!t && ts))
+		return RET(-EINVAL); /* the verifier refuses it: a NULL buffer has no bytes */
 	if (fs && ts)
 		ret = csum_sub(pt_csum_partial(t, ts, ret), pt_csum_partial(f, fs, 0));
 	else if (ts)

@@ -416,19 +416,32 @@ static void helper_effects(struct actx *ax, struct astate *s, size_t pc,
 			continue;
 		escaped = true;
 		switch (t) {
+		case BPFRT_ARG_NONE:
+		case BPFRT_ARG_ANYTHING:
+		case BPFRT_ARG_CONST_MAP_PTR:
+		case BPFRT_ARG_PTR_TO_MAP_KEY:
+		case BPFRT_ARG_PTR_TO_MAP_VALUE:
+		case BPFRT_ARG_PTR_TO_MEM:
+		case BPFRT_ARG_PTR_TO_MEM_OR_NULL:
+		case BPFRT_ARG_CONST_SIZE:
+		case BPFRT_ARG_CONST_SIZE_OR_ZERO:
+		case BPFRT_ARG_PTR_TO_CTX:
+		case BPFRT_ARG_PTR_TO_CTX_OR_NULL:
+		case BPFRT_ARG_PTR_TO_FUNC:
+		case BPFRT_ARG_PTR_TO_CONST_STR:
+		case BPFRT_ARG_CONST_ALLOC_SIZE_OR_ZERO:
+			continue; /* read, not written */
 		case BPFRT_ARG_PTR_TO_LONG:
 			size = 8;
 			break;
 		case BPFRT_ARG_PTR_TO_INT:
 			size = 4;
 			break;
-		case BPFRT_ARG_PTR_TO_UNINIT_MEM:
-		case BPFRT_ARG_PTR_TO_STACK_OR_NULL:
+		default:
+			/* Written (and any kind added later): the size, if the next argument is a constant. */
 			if (i < 4 && s->r[i + 2].k == (K_OTHER | K_CONST))
 				size = s->r[i + 2].cx;
 			break;
-		default:
-			continue; /* read, not written */
 		}
 		if (r.k == K_FP && size >= 0 && size <= BPFRT_STACK_SIZE)
 			frame_write(s, r.fp, 0, (unsigned int)size, K_OTHER, false);

@@ -52,17 +52,19 @@ struct pt_xdp {
 /*
  * The skb of the socket filter and tc types: struct sk_buff, its
  * qdisc_skb_cb (cb, tc_classid, wire_len) and skb_shared_info (gso, hw
- * timestamp) in one flat struct. Offsets are bytes:
+ * timestamp) in one flat struct. What programs may write (through
+ * rewritten stores) comes last, so checked engines can give them that part
+ * only; the pointers stay out of reach. Offsets are bytes:
  *
  *     0 data           8 data_end       16 data_meta     24 head
- *    32 end           40 mac_header     48 network_header
- *    56 tstamp        64 hwtstamp
- *    72 len   76 mark   80 priority  84 skb_iif  88 ifindex  92 hash
- *    96 napi_id  100 wire_len  104 cb[5] (20 bytes, 8-aligned)  124 csum
- *   128 vlan_proto  130 vlan_tci   (128: vlan_all, one u32)
- *   132 protocol  134 queue_mapping  136 tc_index  138 tc_classid
- *   140 gso_segs  142 gso_size
- *   144 pkt_type  145 tstamp_type  146 ip_summed  147 csum_level  148 hash_flags
+ *    32 end           40 mac_header     48 network_header 56 hwtstamp
+ *    64 len   68 skb_iif   72 ifindex   76 hash   80 napi_id   84 wire_len
+ *    88 csum  92 vlan_proto  94 vlan_tci  (92: vlan_all, one u32)
+ *    96 protocol  98 gso_segs  100 gso_size  102 pkt_type  103 tstamp_type
+ *   104 ip_summed  105 csum_level  106 hash_flags
+ *   --- writable by programs ---
+ *   112 tstamp  120 mark  124 priority  128 cb[5] (20 bytes, 8-aligned)
+ *   148 queue_mapping  150 tc_index  152 tc_classid
  *
  * `data` is where the program's view starts: the MAC header for tc, the
  * network header for socket filters (LD_ABS offsets count from it too);
@@ -76,24 +78,17 @@ struct pt_skb {
 	uint8_t *end;
 	uint8_t *mac_header;
 	uint8_t *network_header;
-	uint64_t tstamp;
 	uint64_t hwtstamp;
 	uint32_t len;
-	uint32_t mark;
-	uint32_t priority;
 	uint32_t skb_iif;
 	uint32_t ifindex;
 	uint32_t hash;
 	uint32_t napi_id;
 	uint32_t wire_len;
-	uint32_t cb[5];
 	uint32_t csum;       /* __wsum for CHECKSUM_COMPLETE */
 	uint16_t vlan_proto; /* big-endian */
 	uint16_t vlan_tci;
 	uint16_t protocol;   /* big-endian */
-	uint16_t queue_mapping;
-	uint16_t tc_index;
-	uint16_t tc_classid;
 	uint16_t gso_segs;
 	uint16_t gso_size;
 	uint8_t pkt_type;    /* PACKET_HOST ... (3 bits in the kernel) */
@@ -101,12 +96,24 @@ struct pt_skb {
 	uint8_t ip_summed;   /* CHECKSUM_NONE ... */
 	uint8_t csum_level;
 	uint8_t hash_flags;  /* PT_SKB_L4_HASH | PT_SKB_SW_HASH */
+	/* Writable by programs from here. */
+	uint64_t tstamp __attribute__((aligned(8)));
+	uint32_t mark;
+	uint32_t priority;
+	uint32_t cb[5];
+	uint16_t queue_mapping;
+	uint16_t tc_index;
+	uint16_t tc_classid;
 };
+
+#define PT_SKB_WRITABLE offsetof(struct pt_skb, tstamp)
 
 _Static_assert(offsetof(struct pt_skb, cb) % 8 == 0, "cb must be 8-byte aligned");
 _Static_assert(offsetof(struct pt_skb, vlan_tci) == offsetof(struct pt_skb, vlan_proto) + 2,
 	       "vlan_proto, vlan_tci form vlan_all");
-_Static_assert(offsetof(struct pt_skb, hash_flags) == 148, "layout drawn above");
+_Static_assert(offsetof(struct pt_skb, vlan_proto) % 4 == 0, "vlan_all is a u32");
+_Static_assert(offsetof(struct pt_skb, tstamp) == 112 && offsetof(struct pt_skb, tc_classid) == 152,
+	       "layout drawn above");
 
 /* skb->ip_summed */
 #define PT_CHECKSUM_NONE        0

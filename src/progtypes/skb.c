@@ -395,8 +395,8 @@ static int skb_test_run(const struct bpfrt_prog *prog, struct bpfrt_test_run_opt
 	bool complete = opts->flags & BPF_F_TEST_SKB_CHECKSUM_COMPLETE, given;
 	uint32_t size = opts->data_size_in;
 	struct __sk_buff u;
-	struct pt_skb skb = { 0 };
-	struct bpfrt_region regions[2];
+	struct pt_skb skb = { 0 }, view;
+	struct bpfrt_region regions[3];
 	struct exec_hook hook = { 0 };
 	size_t bufsize;
 	uint8_t *buf;
@@ -442,30 +442,39 @@ static int skb_test_run(const struct bpfrt_prog *prog, struct bpfrt_test_run_opt
 	if (err)
 		goto out;
 
+	/* The packet as it stays: bpfrt has no helper that moves it. */
+	view = skb;
 	regions[0] = (struct bpfrt_region){ "skb data", buf, bufsize, true };
-	regions[1] = (struct bpfrt_region){ "sk_buff", &skb, sizeof(skb), true };
+	regions[1] = (struct bpfrt_region){ "sk_buff", &skb, PT_SKB_WRITABLE, false };
+	regions[2] = (struct bpfrt_region){ "sk_buff fields", (uint8_t *)&skb + PT_SKB_WRITABLE,
+					    sizeof(skb) - PT_SKB_WRITABLE, true };
 	hook.r1 = (uint64_t)(uintptr_t)&skb;
 	hook.ctx = &skb;
 	hook.pkt = skb.data;
 	hook.pkt_len = skb.len;
 	hook.regions = regions;
-	hook.region_cnt = 2;
+	hook.region_cnt = 3;
 	err = progtype_run(prog, opts, &hook);
 	if (err)
 		goto out;
+	/*
+	 * From here on only `view`'s pointers: a program that made a helper
+	 * write over its context (what the verifier will refuse) cannot make
+	 * them point elsewhere.
+	 */
 	if (complete && skb.ip_summed == PT_CHECKSUM_COMPLETE &&
-	    pt_csum_fold(skb.csum) != pt_csum_fold(skb_csum_from_net(&skb))) {
+	    pt_csum_fold(skb.csum) != pt_csum_fold(skb_csum_from_net(&view))) {
 		err = -EBADMSG;
 		goto out;
 	}
 	if (!l2) {
-		skb.data -= ETH_HLEN;
-		skb.len += ETH_HLEN;
-		memset(skb.data, 0, ETH_HLEN);
+		view.data -= ETH_HLEN;
+		view.len += ETH_HLEN;
+		memset(view.data, 0, ETH_HLEN);
 	}
 	if (given)
 		skb_to_user(&skb, &u);
-	err = progtype_data_out(opts, skb.data, skb.len);
+	err = progtype_data_out(opts, view.data, view.len);
 	if (!err && given)
 		err = progtype_ctx_out(opts, &u, sizeof(u));
 out:

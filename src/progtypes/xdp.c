@@ -29,6 +29,7 @@
  */
 #include <errno.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <linux/bpf.h>
@@ -194,6 +195,15 @@ static int xdp_test_run(const struct bpfrt_prog *prog, struct bpfrt_test_run_opt
 	hook.regions = regions;
 	hook.region_cnt = 2;
 	err = progtype_run(prog, opts, &hook);
+	/* Only helpers move the pointers, inside the frame: else the context was written over. */
+	if (!err && (x.data_hard_start != frame || x.data_meta < frame + PT_XDP_FRAME_HDR ||
+		     x.data_meta > x.data || x.data > x.data_end ||
+		     x.data_end > frame + PT_PAGE_SIZE - PT_XDP_TAILROOM)) {
+		snprintf(opts->fault.msg, sizeof(opts->fault.msg),
+			 "the xdp_buff's packet pointers were written over (by a helper given the context)");
+		opts->fault.kind = BPFRT_FAULT_ABORT;
+		err = -EFAULT;
+	}
 	if (!err) {
 		md.data = (uint32_t)(x.data - x.data_meta);
 		md.data_end = (uint32_t)(x.data_end - x.data_meta);
