@@ -403,6 +403,9 @@ int exec_check_helper_args(struct bpfrt_run *run, const struct exec_helper *h, c
 			break;
 		case BPFRT_ARG_PTR_TO_MEM_OR_NULL:
 		case BPFRT_ARG_PTR_TO_UNINIT_MEM_OR_NULL:
+			if (!v && (next == BPFRT_ARG_CONST_SIZE || next == BPFRT_ARG_CONST_SIZE_OR_ZERO) &&
+			    size)
+				return arg_fault(run, h, pc, i, v, "NULL with a size that is not 0");
 			if (!v)
 				break;
 			/* fall through */

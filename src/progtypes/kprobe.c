@@ -50,7 +50,7 @@ static int kprobe_test_run(const struct bpfrt_prog *prog, struct bpfrt_test_run_
 	int err;
 
 	if (opts->data_in || opts->data_out || opts->ctx_out || opts->flags)
-		return -EINVAL;
+		return progtype_refuse(opts, -EINVAL, "kprobes take only ctx_in (a struct pt_regs)");
 	err = progtype_ctx_in(opts, regs, sizeof(regs), &given);
 	if (err)
 		return err;

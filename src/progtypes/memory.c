@@ -30,7 +30,8 @@ static int mem_test_run(const struct bpfrt_prog *prog, struct bpfrt_test_run_opt
 	int err, err2;
 
 	if (opts->ctx_in || opts->ctx_out || opts->flags)
-		return -EINVAL;
+		return progtype_refuse(opts, -EINVAL, "memory programs take only data (no context, "
+				       "no flags)");
 	buf = core_malloc(size);
 	if (!buf)
 		return -ENOMEM;

@@ -89,7 +89,8 @@ static int pe_test_run(const struct bpfrt_prog *prog, struct bpfrt_test_run_opts
 	int err;
 
 	if (opts->data_in || opts->data_out || opts->ctx_out || opts->flags)
-		return -EINVAL;
+		return progtype_refuse(opts, -EINVAL, "perf_event programs take only ctx_in (a "
+				       "struct bpf_perf_event_data)");
 	err = progtype_ctx_in(opts, &in, sizeof(in), &given);
 	if (err)
 		return err;

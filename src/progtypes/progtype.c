@@ -5,6 +5,7 @@
  * kernel's rules for copying data and context in and out.
  */
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -73,17 +74,19 @@ int progtype_test_run(const struct bpfrt_prog *prog, struct bpfrt_test_run_opts 
 	const struct progtype *pt;
 
 	/* As bpf_prog_test_run(): a context pointer and its size come together. */
-	if (!prog || !opts || !CORE_OPTS_VALID(opts) || (unsigned)opts->engine >= BPFRT_ENGINE__COUNT ||
-	    (!opts->data_in && opts->data_size_in) || !opts->ctx_in != !opts->ctx_size_in ||
-	    !opts->ctx_out != !opts->ctx_size_out)
+	if (!prog || !opts || !CORE_OPTS_VALID(opts) || (unsigned)opts->engine >= BPFRT_ENGINE__COUNT)
 		return -EINVAL;
+	memset(&opts->fault, 0, sizeof(opts->fault));
+	if ((!opts->data_in && opts->data_size_in) || !opts->ctx_in != !opts->ctx_size_in ||
+	    !opts->ctx_out != !opts->ctx_size_out)
+		return progtype_refuse(opts, -EINVAL,
+				       "a data or context buffer and its size go together");
 	opts->retval = 0;
 	opts->retval64 = 0;
 	opts->duration_ns = 0;
 	opts->insn_executed = 0;
 	opts->redirect_ifindex = 0;
 	opts->redirect_flags = 0;
-	memset(&opts->fault, 0, sizeof(opts->fault));
 	pt = prog->pt ? prog->pt : progtype_get(prog->type);
 	if (!pt || !pt->test_run)
 		return -BPFRT_ENOTSUPP;
@@ -159,8 +162,18 @@ int progtype_run(const struct bpfrt_prog *prog, struct bpfrt_test_run_opts *opts
 	return err;
 }
 
-int progtype_ctx_in(const struct bpfrt_test_run_opts *opts, void *ctx, uint32_t size,
-		    bool *given)
+int progtype_refuse(struct bpfrt_test_run_opts *opts, int err, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(opts->fault.msg, sizeof(opts->fault.msg), fmt, ap);
+	va_end(ap);
+	opts->fault.kind = BPFRT_FAULT_NONE;
+	return err;
+}
+
+int progtype_ctx_in(struct bpfrt_test_run_opts *opts, void *ctx, uint32_t size, bool *given)
 {
 	const uint8_t *in = opts->ctx_in;
 
@@ -171,7 +184,8 @@ int progtype_ctx_in(const struct bpfrt_test_run_opts *opts, void *ctx, uint32_t 
 	/* bpf_check_uarg_tail_zero(): a longer struct is fine if the rest is 0. */
 	for (uint32_t i = size; i < opts->ctx_size_in; i++)
 		if (in[i])
-			return -E2BIG;
+			return progtype_refuse(opts, -E2BIG, "the context is %u bytes; byte %u of "
+					       "ctx_in is not 0", size, i);
 	memcpy(ctx, in, opts->ctx_size_in < size ? opts->ctx_size_in : size);
 	return 0;
 }

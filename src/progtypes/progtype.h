@@ -172,8 +172,15 @@ int progtype_run(const struct bpfrt_prog *prog, struct bpfrt_test_run_opts *opts
  * must be 0 (-E2BIG otherwise). *given = whether there was a ctx_in or
  * ctx_out (the kernel then converts the context back).
  */
-int progtype_ctx_in(const struct bpfrt_test_run_opts *opts, void *ctx, uint32_t size,
-		    bool *given);
+int progtype_ctx_in(struct bpfrt_test_run_opts *opts, void *ctx, uint32_t size, bool *given);
+
+/*
+ * Refuse a test run's input as the kernel does (returns `err`, e.g.
+ * -EINVAL) and say why in opts->fault.msg, leaving fault.kind NONE: the
+ * kernel answers a bare errno; users get the reason too.
+ */
+int progtype_refuse(struct bpfrt_test_run_opts *opts, int err, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 
 /* Copy `size` bytes to ctx_out (kernel: bpf_ctx_finish); -ENOSPC if short. */
 int progtype_ctx_out(struct bpfrt_test_run_opts *opts, const void *ctx, uint32_t size);

@@ -53,13 +53,16 @@ static int raw_tp_test_run(const struct bpfrt_prog *prog, struct bpfrt_test_run_
 	uint32_t size = opts->ctx_size_in;
 
 	if (opts->data_in || opts->data_out || opts->ctx_out || opts->repeat)
-		return -EINVAL;
+		return progtype_refuse(opts, -EINVAL, "raw tracepoints take only ctx_in (the "
+				       "arguments), no data, ctx_out or repeat");
 	if (size < progtype_max_ctx_offset(prog) || size > sizeof(args))
-		return -EINVAL;
+		return progtype_refuse(opts, -EINVAL, "ctx_in of %u bytes: the program reads %u, "
+				       "at most %zu may be given", size,
+				       progtype_max_ctx_offset(prog), sizeof(args));
 	if (!(opts->flags & BPF_F_TEST_RUN_ON_CPU) && opts->cpu)
-		return -EINVAL;
+		return progtype_refuse(opts, -EINVAL, "a cpu needs BPF_F_TEST_RUN_ON_CPU");
 	if (opts->cpu >= BPFRT_MAP_MAX_CPUS)
-		return -ENXIO;
+		return progtype_refuse(opts, -ENXIO, "cpu %u does not exist", opts->cpu);
 	if (size)
 		memcpy(args, opts->ctx_in, size);
 	hook.r1 = size ? (uint64_t)(uintptr_t)args : 0;

@@ -315,14 +315,17 @@ static bool range_zero(const struct __sk_buff *s, size_t from, size_t to)
 }
 
 /* convert___skb_to_skb(): what a user may preset, the rest must be 0. */
-static int skb_from_user(struct pt_skb *skb, const struct __sk_buff *u)
+static int skb_from_user(struct bpfrt_test_run_opts *opts, struct pt_skb *skb,
+			 const struct __sk_buff *u)
 {
 	if (!range_zero(u, 0, SK(mark)) || !range_zero(u, SKEND(mark), SK(priority)) ||
 	    !range_zero(u, SKEND(ifindex), SK(cb)) || !range_zero(u, SKEND(cb), SK(tstamp)) ||
 	    !range_zero(u, SKEND(gso_segs), SK(gso_size)) ||
 	    !range_zero(u, SKEND(gso_size), SK(hwtstamp)) ||
 	    !range_zero(u, SKEND(hwtstamp), sizeof(*u)))
-		return -EINVAL;
+		return progtype_refuse(opts, -EINVAL, "__sk_buff: only mark, priority, ifindex, "
+				       "cb, tstamp, wire_len, gso_segs, gso_size and hwtstamp may "
+				       "be set");
 	skb->mark = u->mark;
 	skb->priority = u->priority;
 	skb->skb_iif = u->ingress_ifindex;
@@ -331,11 +334,13 @@ static int skb_from_user(struct pt_skb *skb, const struct __sk_buff *u)
 	if (!u->wire_len)
 		skb->wire_len = skb->len;
 	else if (u->wire_len < skb->len || u->wire_len > GSO_LEGACY_MAX_SIZE)
-		return -EINVAL;
+		return progtype_refuse(opts, -EINVAL, "__sk_buff: wire_len %u is below the packet "
+				       "length or too large", u->wire_len);
 	else
 		skb->wire_len = u->wire_len;
 	if (u->gso_segs > GSO_MAX_SEGS)
-		return -EINVAL;
+		return progtype_refuse(opts, -EINVAL, "__sk_buff: gso_segs %u is too large",
+				       u->gso_segs);
 	skb->gso_segs = (uint16_t)u->gso_segs;
 	skb->gso_size = (uint16_t)u->gso_size;
 	skb->hwtstamp = u->hwtstamp;
@@ -403,9 +408,12 @@ static int skb_test_run(const struct bpfrt_prog *prog, struct bpfrt_test_run_opt
 	int err;
 
 	if ((opts->flags & ~BPF_F_TEST_SKB_CHECKSUM_COMPLETE) || opts->cpu)
-		return -EINVAL;
+		return progtype_refuse(opts, -EINVAL, "skb test runs take no cpu and no flags but "
+				       "BPF_F_TEST_SKB_CHECKSUM_COMPLETE");
 	if (size < ETH_HLEN || size > PT_PAGE_SIZE - SKB_HEADROOM - PT_XDP_TAILROOM)
-		return -EINVAL;
+		return progtype_refuse(opts, -EINVAL, "the data must be an Ethernet frame of %d to "
+				       "%d bytes, not %u", ETH_HLEN,
+				       PT_PAGE_SIZE - SKB_HEADROOM - PT_XDP_TAILROOM, size);
 	err = progtype_ctx_in(opts, &u, sizeof(u), &given);
 	if (err)
 		return err;
@@ -424,7 +432,7 @@ static int skb_test_run(const struct bpfrt_prog *prog, struct bpfrt_test_run_opt
 	/* The kernel reads the addresses of IP packets: it wants their header. */
 	if ((skb.protocol == 0x0008 /* ETH_P_IP */ && skb.len < 20) ||
 	    (skb.protocol == 0xdd86 /* ETH_P_IPV6 */ && skb.len < 40)) {
-		err = -EINVAL;
+		err = progtype_refuse(opts, -EINVAL, "an IP frame shorter than its IP header");
 		goto out;
 	}
 	if (l2) {
@@ -434,7 +442,7 @@ static int skb_test_run(const struct bpfrt_prog *prog, struct bpfrt_test_run_opt
 	skb.data_end = skb.data + skb.len;
 	skb.data_meta = skb.data;
 	if (given)
-		err = skb_from_user(&skb, &u);
+		err = skb_from_user(opts, &skb, &u);
 	if (!err && complete) {
 		skb.csum = skb_csum_from_net(&skb);
 		skb.ip_summed = PT_CHECKSUM_COMPLETE;
@@ -464,7 +472,8 @@ static int skb_test_run(const struct bpfrt_prog *prog, struct bpfrt_test_run_opt
 	 */
 	if (complete && skb.ip_summed == PT_CHECKSUM_COMPLETE &&
 	    pt_csum_fold(skb.csum) != pt_csum_fold(skb_csum_from_net(&view))) {
-		err = -EBADMSG;
+		err = progtype_refuse(opts, -EBADMSG, "CHECKSUM_COMPLETE: the checksum changed "
+				      "and was not updated");
 		goto out;
 	}
 	if (!l2) {

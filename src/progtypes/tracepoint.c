@@ -64,9 +64,11 @@ static int tp_test_run(const struct bpfrt_prog *prog, struct bpfrt_test_run_opts
 	int err;
 
 	if (opts->data_in || opts->data_out || opts->ctx_out || opts->flags)
-		return -EINVAL;
+		return progtype_refuse(opts, -EINVAL, "tracepoints take only ctx_in (the record)");
 	if (size > PERF_MAX_TRACE_SIZE || size < progtype_max_ctx_offset(prog))
-		return -EINVAL;
+		return progtype_refuse(opts, -EINVAL, "a record of %u bytes: the program reads %u, "
+				       "at most %d may be given", size,
+				       progtype_max_ctx_offset(prog), PERF_MAX_TRACE_SIZE);
 	rec = core_calloc(1, TP_BEFORE + size);
 	if (!rec)
 		return -ENOMEM;

@@ -148,11 +148,11 @@ static int xdp_test_run(const struct bpfrt_prog *prog, struct bpfrt_test_run_opt
 
 	if (prog->expected_attach_type == BPFRT_ATTACH_XDP_DEVMAP ||
 	    prog->expected_attach_type == BPFRT_ATTACH_XDP_CPUMAP)
-		return -EINVAL;
+		return progtype_refuse(opts, -EINVAL, "devmap and cpumap XDP programs cannot be test-run");
 	if (opts->flags & ~BPF_F_TEST_XDP_LIVE_FRAMES)
-		return -EINVAL;
-	if (opts->flags)
-		return -EOPNOTSUPP; /* live frames need a device to send them on */
+		return progtype_refuse(opts, -EINVAL, "unknown flags 0x%x", opts->flags);
+	if (opts->flags) /* live frames need a device to send them on */
+		return progtype_refuse(opts, -EOPNOTSUPP, "live frames need a network device");
 	err = progtype_ctx_in(opts, &md, sizeof(md), &given);
 	if (err)
 		return err;
@@ -160,21 +160,29 @@ static int xdp_test_run(const struct bpfrt_prog *prog, struct bpfrt_test_run_opt
 		/* There can't be user provided data before the metadata. */
 		if (md.data_meta || md.data_end > size || md.data > md.data_end ||
 		    metalen_invalid(md.data))
-			return -EINVAL;
+			return progtype_refuse(opts, -EINVAL, "xdp_md: data_meta must be 0, data <= "
+					       "data_end <= the data size, and data (the metadata "
+					       "length) a multiple of 4 up to 32");
 		if (md.egress_ifindex || (!md.ingress_ifindex && md.rx_queue_index))
-			return -EINVAL;
-		if (md.ingress_ifindex == 1 && md.rx_queue_index)
-			return -EINVAL; /* the loopback device has one queue */
+			return progtype_refuse(opts, -EINVAL, "xdp_md: egress_ifindex must be 0, and "
+					       "rx_queue_index needs ingress_ifindex");
+		if (md.ingress_ifindex == 1 && md.rx_queue_index) /* loopback has one queue */
+			return progtype_refuse(opts, -EINVAL, "xdp_md: the loopback device has one "
+					       "queue (rx_queue_index 0)");
 		/* The metadata comes from the headroom, which keeps room for an xdp_frame. */
 		if (md.data > PT_XDP_PACKET_HEADROOM - PT_XDP_FRAME_HDR)
-			return -EINVAL;
+			return progtype_refuse(opts, -EINVAL, "xdp_md: the metadata does not fit "
+					       "the headroom");
 		headroom -= md.data;
 	}
 	if (size - (given ? md.data : 0) < ETH_HLEN)
-		return -EINVAL;
+		return progtype_refuse(opts, -EINVAL, "XDP data must be at least %d bytes (an "
+				       "Ethernet header), not %u", ETH_HLEN,
+				       size - (given ? md.data : 0));
 	max_data = PT_PAGE_SIZE - headroom - PT_XDP_TAILROOM;
-	if (size > max_data || (given && md.data_end < size))
-		return -EOPNOTSUPP; /* the kernel would make a multi-buffer packet */
+	if (size > max_data || (given && md.data_end < size)) /* a multi-buffer packet */
+		return progtype_refuse(opts, -EOPNOTSUPP, "XDP data of %u bytes would need a "
+				       "multi-buffer packet (at most %u here)", size, max_data);
 	frame = core_calloc(1, PT_PAGE_SIZE);
 	if (!frame)
 		return -ENOMEM;

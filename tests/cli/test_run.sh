@@ -97,7 +97,7 @@ assert u(m, "proto_count", 53, 0, 8) == 114 and u(m, "proto_count", 17, 0, 8) ==
 	head -c 10 "$pkt" >"$T/short.bin"
 	t_run "$BPFRT" run "$sockf" --prog sock_count_proto --data "$T/short.bin"
 	t_err "socket filter on 10 bytes: refused, saying what was given" 1 \
-		"program 'sock_count_proto' (socket_filter)" "refused its input" "data: 10 bytes, ctx: none"
+		"program 'sock_count_proto' (socket_filter)" "refused its input" "data: 10 bytes, ctx: none" "Ethernet frame of 14"
 	t_run "$BPFRT" run "$sockf" --prog sock_count_proto --data "$pkt" --cpu 1
 	t_err "--cpu of a socket filter is a usage error" 2 "--cpu" "socket_filter"
 fi
@@ -436,7 +436,7 @@ assert lines[2]["retval"] == 2 and len(lines) == 3, lines
 	# What the kernel refuses to test-run: an XDP frame shorter than an
 	# Ethernet header. The message says what was given.
 	t_run "$BPFRT" run "$ev" --prog xdp_events --data-hex "00 11 22 33 44 55 66 77"
-	t_err "XDP data shorter than 14 bytes" 1 "program 'xdp_events' (xdp)" "the test run refused its input" "data: 8 bytes, ctx: none"
+	t_err "XDP data shorter than 14 bytes" 1 "program 'xdp_events' (xdp)" "the test run refused its input" "data: 8 bytes, ctx: none" "at least 14 bytes (an Ethernet header), not 8"
 	t_run "$BPFRT" run "$ev" --prog xdp_events
 	t_err "XDP without data" 1 "program 'xdp_events' (xdp)" "refused its input" "data: none"
 	t_run "$BPFRT" run "$ev" --prog xdp_events --data-hex "00 11 22 33 44 55 66 77" --json

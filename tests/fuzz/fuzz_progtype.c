@@ -56,18 +56,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	if (isa_validate(bpfrt_prog__insns(p), bpfrt_prog__insn_cnt(p), log, sizeof(log)))
 		abort(); /* the rewrite broke the program's structure */
-	/*
-	 * bpf_spin_lock on memory that holds no lock (the ctx, say) spins for
-	 * ever, checked engine or not: what the verifier will refuse. Not run.
-	 */
-	for (size_t i = 0; i < bpfrt_prog__insn_cnt(p); i++) {
-		const struct bpfrt_insn *in = &bpfrt_prog__insns(p)[i];
-
-		if (in->code == (BPFRT_JMP | BPFRT_CALL) && in->src_reg == 0 && in->imm == 93) {
-			bpfrt_prog__free(p);
-			return 0;
-		}
-	}
 	switch (type) {
 	case BPFRT_PROG_TYPE_UNSPEC:
 	case BPFRT_PROG_TYPE_SOCKET_FILTER:
