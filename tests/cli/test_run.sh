@@ -429,6 +429,11 @@ assert lines[2]["retval"] == 2 and len(lines) == 3, lines
 	t_run "$BPFRT" run "$ev" --prog xdp_events --data "$T/big.bin"
 	t_check "a discarded ring buffer record is no event" \
 		sh -c '[ "$1" -eq 0 ] && grep -qx "trace: packet 1: 1200 bytes, ethertype 0x0" "$2" && ! grep -q "^event:" "$2"' sh "$rc" "$T/out"
+	# Events print while the runs go on: 20000 records pass through a ring
+	# of 4 KiB (256 of them) because a watcher thread consumes it meanwhile.
+	t_run "$BPFRT" run "$ev" --prog xdp_events --data "$pkt" --repeat 20000 --engine interp
+	t_check "events are consumed while --repeat runs (more than a full ring)" \
+		sh -c '[ "$1" -eq 0 ] && [ "$(grep -c "^event: ringbuf" "$2")" -gt 256 ]' sh "$rc" "$T/out"
 	t_run "$BPFRT" run "$ev" --prog xdp_sample --data "$pkt"
 	# The sample's size is the raw record's, padded (as libbpf's callback gets it).
 	t_check "a perf event sample" grep -qx "event: perf 'samples' cpu 0 (12 bytes): 47 00 00 00 00 08 01 00 00 00 00 00" "$T/out"

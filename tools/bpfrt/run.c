@@ -503,8 +503,9 @@ static int session_test_run(struct run_cfg *cfg, struct cli_session *s, const st
 	t.insn_budget = cfg->budget;
 	t.env = &s->env;
 	s->json = cfg->json;
+	cli_session_watch(s, true);
 	err = bpfrt_prog__test_run(bpfrt_program__prog(p), &t);
-	cli_session_drain(s);
+	cli_session_watch(s, false);
 	if (err) {
 		print_test_run_err(cfg, s, &t, type, err);
 		rc = CLI_FAIL;

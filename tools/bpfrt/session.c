@@ -4,6 +4,8 @@
  * events (see session.h). JSON input is parsed with json-c.
  */
 #include <errno.h>
+#include <pthread.h>
+#include <time.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +28,8 @@ static void print_event(const struct cli_event_src *src, const char *kind, int c
 {
 	const uint8_t *p = data;
 
+	/* Events come from the watcher thread, trace lines from the run's: whole lines. */
+	flockfile(stdout);
 	if (src->s->json) {
 		printf("{\"event\": \"%s\", \"map\": ", kind);
 		cli_json_string(stdout, src->map);
@@ -35,15 +39,17 @@ static void print_event(const struct cli_event_src *src, const char *kind, int c
 		for (size_t i = 0; i < size; i++)
 			printf("%02x", p[i]);
 		printf("\"}\n");
-		return;
+	} else {
+		printf("event: %s '%s'", kind, src->map);
+		if (cpu >= 0)
+			printf(" cpu %d", cpu);
+		printf(" (%zu bytes):", size);
+		for (size_t i = 0; i < size; i++)
+			printf(" %02x", p[i]);
+		printf("\n");
 	}
-	printf("event: %s '%s'", kind, src->map);
-	if (cpu >= 0)
-		printf(" cpu %d", cpu);
-	printf(" (%zu bytes):", size);
-	for (size_t i = 0; i < size; i++)
-		printf(" %02x", p[i]);
-	printf("\n");
+	fflush(stdout);
+	funlockfile(stdout);
 }
 
 static int on_ringbuf(void *ctx, void *data, size_t size)
@@ -61,6 +67,7 @@ static void on_perf_lost(void *ctx, int cpu, uint64_t cnt)
 {
 	const struct cli_event_src *src = ctx;
 
+	flockfile(stdout);
 	if (src->s->json) {
 		printf("{\"event\": \"perf_lost\", \"map\": ");
 		cli_json_string(stdout, src->map);
@@ -68,12 +75,15 @@ static void on_perf_lost(void *ctx, int cpu, uint64_t cnt)
 	} else {
 		printf("event: perf '%s' cpu %d: %" PRIu64 " samples lost\n", src->map, cpu, cnt);
 	}
+	fflush(stdout);
+	funlockfile(stdout);
 }
 
 static void on_trace(void *ctx, const char *line, size_t len)
 {
 	const struct cli_session *s = ctx;
 
+	flockfile(stdout);
 	if (s->json) {
 		printf("{\"trace\": ");
 		cli_json_string(stdout, line);
@@ -81,6 +91,8 @@ static void on_trace(void *ctx, const char *line, size_t len)
 	} else {
 		printf("trace: %.*s\n", (int)len, line);
 	}
+	fflush(stdout);
+	funlockfile(stdout);
 }
 
 int cli_session_drain(struct cli_session *s)
@@ -95,6 +107,37 @@ int cli_session_drain(struct cli_session *s)
 			n += r;
 	fflush(stdout);
 	return n;
+}
+
+/*
+ * While programs run, a watcher thread consumes the event buffers every
+ * millisecond, so events print as they arrive (and a long --repeat does not
+ * fill a buffer that nobody reads).
+ */
+static void *watch(void *arg)
+{
+	struct cli_session *s = arg;
+	const struct timespec tick = { 0, 1000000 };
+
+	while (!__atomic_load_n(&s->watch_stop, __ATOMIC_ACQUIRE)) {
+		cli_session_drain(s);
+		nanosleep(&tick, NULL);
+	}
+	return NULL;
+}
+
+void cli_session_watch(struct cli_session *s, bool on)
+{
+	if (on && !s->watching && (s->rb_cnt || s->pb_cnt)) {
+		s->watch_stop = false;
+		s->watching = !pthread_create(&s->watcher, NULL, watch, s);
+	} else if (!on && s->watching) {
+		__atomic_store_n(&s->watch_stop, true, __ATOMIC_RELEASE);
+		pthread_join(s->watcher, NULL);
+		s->watching = false;
+	}
+	if (!on)
+		cli_session_drain(s); /* what came after the watcher's last look */
 }
 
 /* ---- start, close ------------------------------------------------------- */
@@ -258,6 +301,8 @@ int cli_session_start(struct cli_session *s, const struct cli_session_opts *o, e
 
 void cli_session_close(struct cli_session *s)
 {
+	if (s->watching)
+		cli_session_watch(s, false);
 	for (size_t i = 0; i < s->rb_cnt; i++)
 		bpfrt_ringbuf__free(s->rbs[i]);
 	for (size_t i = 0; i < s->pb_cnt; i++)

@@ -12,6 +12,7 @@
 #ifndef BPFRT_CLI_SESSION_H
 #define BPFRT_CLI_SESSION_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -33,6 +34,9 @@ struct cli_session {
 	struct cli_event_src *srcs;       /* what each consumer reports (rbs, then pbs) */
 	bool json;                        /* events as JSON lines */
 	struct bpfrt_env env;             /* trace lines go to stdout */
+	pthread_t watcher;                /* cli_session_watch() */
+	bool watching;
+	bool watch_stop;
 };
 
 /* What a session is made of: the options its commands share. */
@@ -71,6 +75,12 @@ int cli_session_pick(struct cli_session *s, const char *name, const struct bpfrt
 
 /* Print the events waiting in the session's buffers; returns how many. */
 int cli_session_drain(struct cli_session *s);
+
+/*
+ * on: print events as they arrive, from a thread of the session's, while
+ * programs run on this one; off: stop it and print what is left.
+ */
+void cli_session_watch(struct cli_session *s, bool on);
 
 /* Print every map with its entries (text, or a JSON array without a newline). */
 void cli_session_dump_maps(struct cli_session *s, bool json);
