@@ -20,6 +20,14 @@
 HELPERS(X)
 #undef X
 
+/*
+ * Program-type variants of a table row (the kernel's bpf_xdp_event_output
+ * and bpf_skb_event_output for BPF_FUNC_perf_event_output: samples may
+ * carry packet bytes), returned by those types' func_proto.
+ */
+extern const struct bpfrt_helper_proto helper_xdp_event_output_proto;
+extern const struct bpfrt_helper_proto helper_skb_event_output_proto;
+
 /* The implemented helper `id` (= bpfrt_kernel_helper()), or NULL. */
 const struct bpfrt_helper_proto *helpers_proto(uint32_t id);
 

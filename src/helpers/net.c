@@ -23,14 +23,16 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "core/core.h"
 #include "exec/exec.h"
 #include "helpers/helpers.h"
 #include "maps/jhash.h"
+#include "maps/map.h"
 #include "progtypes/kern.h"
 
 #define ETH_HLEN 14
 #define CSUM_MANGLED_0 0xffff
-#define ENOTSUPP 524 /* the kernel's internal "operation not supported" */
+/* ENOTSUPP: the kernel's internal "operation not supported" (maps/map.h). */
 
 #define RET(v) ((uint64_t)(int64_t)(v))
 
@@ -593,3 +595,72 @@ PROTO(xdp_store_bytes, INTEGER, PTR_TO_CTX, ANYTHING, PTR_TO_MEM, CONST_SIZE, NO
 #undef PKT_CHANGE
 #undef PKT_ACCESS
 #undef A
+
+/* ---- perf samples with packet bytes ---- */
+
+/*
+ * bpf_perf_event_output() of XDP and skb programs (the kernel's
+ * bpf_xdp_event_output / bpf_skb_event_output): besides `size` bytes of
+ * data, the upper 32 bits of flags (BPF_F_CTXLEN_MASK) ask for that many
+ * bytes of the packet, from its start, appended to the sample.
+ */
+static uint64_t event_output(struct bpfrt_run *run, uint64_t map, uint64_t flags,
+			     const void *data, uint64_t size, const uint8_t *pkt, uint64_t pkt_len)
+{
+	uint64_t ctx_len = (flags & BPF_F_CTXLEN_MASK) >> 32;
+	uint8_t *buf;
+	int err;
+
+	struct map *m = (struct map *)(uintptr_t)map;
+
+	if (flags & ~(BPF_F_CTXLEN_MASK | BPF_F_INDEX_MASK))
+		return RET(-EINVAL);
+	if (ctx_len > pkt_len)
+		return RET(-EFAULT);
+	if (!ctx_len)
+		return RET(map_perf_event_output(m, run->cpu, flags, data, size));
+	buf = core_malloc(size + ctx_len);
+	if (!buf)
+		return RET(-ENOMEM);
+	memcpy(buf, data, size);
+	memcpy(buf + size, pkt, ctx_len);
+	err = map_perf_event_output(m, run->cpu, flags & BPF_F_INDEX_MASK, buf, size + ctx_len);
+	core_free(buf);
+	return RET(err);
+}
+
+static uint64_t xdp_event_output(uint64_t r1, uint64_t map, uint64_t flags, uint64_t data,
+				 uint64_t size, struct bpfrt_run *run)
+{
+	const struct pt_xdp *x = (const struct pt_xdp *)(uintptr_t)r1;
+
+	return event_output(run, map, flags, (const void *)(uintptr_t)data, size, x->data,
+			    (uint64_t)(x->data_end - x->data));
+}
+
+static uint64_t skb_event_output(uint64_t r1, uint64_t map, uint64_t flags, uint64_t data,
+				 uint64_t size, struct bpfrt_run *run)
+{
+	const struct pt_skb *skb = (const struct pt_skb *)(uintptr_t)r1;
+
+	return event_output(run, map, flags, (const void *)(uintptr_t)data, size, skb->data,
+			    skb->len);
+}
+
+const struct bpfrt_helper_proto helper_xdp_event_output_proto = {
+	.name = "perf_event_output",
+	.fn = xdp_event_output,
+	.ret = BPFRT_RET_INTEGER,
+	.args = { BPFRT_ARG_PTR_TO_CTX, BPFRT_ARG_CONST_MAP_PTR, BPFRT_ARG_ANYTHING,
+		  BPFRT_ARG_PTR_TO_MEM, BPFRT_ARG_CONST_SIZE_OR_ZERO },
+	.flags = BPFRT_HELPER_GPL_ONLY,
+};
+
+const struct bpfrt_helper_proto helper_skb_event_output_proto = {
+	.name = "perf_event_output",
+	.fn = skb_event_output,
+	.ret = BPFRT_RET_INTEGER,
+	.args = { BPFRT_ARG_PTR_TO_CTX, BPFRT_ARG_CONST_MAP_PTR, BPFRT_ARG_ANYTHING,
+		  BPFRT_ARG_PTR_TO_MEM, BPFRT_ARG_CONST_SIZE_OR_ZERO },
+	.flags = BPFRT_HELPER_GPL_ONLY,
+};

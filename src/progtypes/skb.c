@@ -254,7 +254,7 @@ static const struct bpfrt_helper_proto *sf_func_proto(uint32_t id, const struct 
 	case BPF_FUNC_skb_load_bytes_relative:
 		return &helper_skb_load_bytes_relative_proto;
 	case BPF_FUNC_perf_event_output:
-		return helpers_tracing_proto(id, prog->gpl);
+		return prog->gpl ? &helper_skb_event_output_proto : NULL;
 	default:
 		return helpers_base_proto(id, prog->gpl);
 	}
@@ -291,7 +291,7 @@ static const struct bpfrt_helper_proto *tc_func_proto(uint32_t id, const struct 
 	case BPF_FUNC_set_hash:
 		return &helper_set_hash_proto;
 	case BPF_FUNC_perf_event_output:
-		return helpers_tracing_proto(id, prog->gpl);
+		return prog->gpl ? &helper_skb_event_output_proto : NULL;
 	default:
 		return helpers_base_proto(id, prog->gpl);
 	}

@@ -106,7 +106,7 @@ static const struct bpfrt_helper_proto *xdp_func_proto(uint32_t id, const struct
 {
 	switch (id) {
 	case BPF_FUNC_perf_event_output:
-		return helpers_tracing_proto(id, prog->gpl);
+		return prog->gpl ? &helper_xdp_event_output_proto : NULL;
 	case BPF_FUNC_csum_diff:
 		return &helper_csum_diff_proto;
 	case BPF_FUNC_xdp_adjust_head:

@@ -276,6 +276,14 @@ if [ -n "$tail" ]; then
 			[ "$rc:$(head -n 1 "$T/out")" = "0:retval: 0x$(( 2 - $(wc -c <"$f") % 2 )) ($(( 2 - $(wc -c <"$f") % 2 )))" ]
 	done
 fi
+# bpf_perf_event_output of XDP with BPF_F_CTXLEN_MASK: the sample carries
+# its 4 bytes of metadata (cookie 0xdead, length 71) and 64 packet bytes.
+pb=$(corpus perfbuf)
+if [ -n "$pb" ]; then
+	t_run "$BPFRT" run "$pb" --prog xdp_sample --data "$pkt"
+	t_check "an XDP perf sample with packet bytes (BPF_F_CTXLEN_MASK)" \
+		sh -c '[ "$1" -eq 0 ] && grep -q "^event: perf '"'"'pkt_events'"'"' cpu 0 (68 bytes): ad de 47 00 02 00 00 00 00 01" "$2"' sh "$rc" "$T/out"
+fi
 mim=$(corpus map_in_map)
 if [ -n "$mim" ]; then
 	t_run "$BPFRT" run "$mim" --data "$pkt" --dump-maps
