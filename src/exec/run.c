@@ -133,30 +133,33 @@ static int func_cmp(const void *key, const void *elem)
 	return k < e ? -1 : k > e;
 }
 
+/* Is `v` the address of a callback entry of the program (LDDW BPFRT_PSEUDO_FUNC)? */
+static bool is_func(const struct bpfrt_prog *prog, uint64_t v)
+{
+	uint64_t base = (uint64_t)(uintptr_t)prog->insns, off = v - base;
+	uint32_t pc = (uint32_t)(off / sizeof(struct bpfrt_insn));
+
+	return v >= base && off % sizeof(struct bpfrt_insn) == 0 && pc < prog->cnt && prog->func_cnt &&
+	       bsearch(&pc, prog->funcs, prog->func_cnt, sizeof(*prog->funcs), func_cmp);
+}
+
 int bpfrt_run__call(struct bpfrt_run *run, uint64_t fn, uint64_t r1, uint64_t r2, uint64_t r3,
 		    uint64_t r4, uint64_t r5, uint64_t *ret)
 {
-	const struct bpfrt_prog *prog;
 	uint64_t regs[5] = { r1, r2, r3, r4, r5 };
-	uint64_t base, off;
-	uint32_t pc;
 	int err;
 
 	if (!run || !ret || !run->nest_cnt)
 		return -EINVAL;
-	prog = run->prog;
-	base = (uint64_t)(uintptr_t)prog->insns;
-	off = fn - base;
-	pc = (uint32_t)(off / sizeof(struct bpfrt_insn));
-	if (fn < base || off % sizeof(struct bpfrt_insn) || off / sizeof(struct bpfrt_insn) >= prog->cnt ||
-	    !prog->func_cnt ||
-	    !bsearch(&pc, prog->funcs, prog->func_cnt, sizeof(*prog->funcs), func_cmp)) {
+	if (!is_func(run->prog, fn))
 		err = exec_fault(run, -EFAULT, BPFRT_FAULT_HELPER, 0,
 				 "callback 0x%llx is not a function of the program",
 				 (unsigned long long)fn);
-	} else {
-		err = invoke_nested(run, prog, pc, regs, 1, ret);
-	}
+	else
+		err = invoke_nested(run, run->prog,
+				    (size_t)(fn - (uint64_t)(uintptr_t)run->prog->insns) /
+					    sizeof(struct bpfrt_insn),
+				    regs, 1, ret);
 	if (err) {
 		run->nested_err = err;
 		run->pending |= EXEC_PENDING_FAULT;
@@ -182,10 +185,11 @@ int exec_pending(const struct exec_args *a, size_t pc, uint64_t helper_id, uint6
 	struct bpfrt_run *run = a->run;
 	struct bpfrt_prog *tail = run->tail_prog;
 
-	if (run->pending & EXEC_PENDING_ABORT)
-		return helper_aborted(run, pc, helper_id);
+	/* A fault in a callback first: its message names where it happened. */
 	if (run->pending & EXEC_PENDING_FAULT)
 		return run->nested_err;
+	if (run->pending & EXEC_PENDING_ABORT)
+		return helper_aborted(run, pc, helper_id);
 	/*
 	 * A tail call replaces the calling function: the new program starts
 	 * with r1 = ctx in this function's frame, and what it returns, this
@@ -320,15 +324,6 @@ static __attribute__((cold)) int arg_fault(struct bpfrt_run *run, const struct e
 	return exec_fault(run, -EFAULT, BPFRT_FAULT_HELPER, pc,
 			  "helper %s arg %d (r%d = 0x%llx) must be %s%s%s", h->name, i + 1, i + 1,
 			  (unsigned long long)v, want, detail ? ": " : "", detail ? detail : "");
-}
-
-static bool is_func(const struct bpfrt_prog *prog, uint64_t v)
-{
-	uint64_t base = (uint64_t)(uintptr_t)prog->insns, off = v - base;
-	uint32_t pc = (uint32_t)(off / sizeof(struct bpfrt_insn));
-
-	return v >= base && off % sizeof(struct bpfrt_insn) == 0 && pc < prog->cnt && prog->func_cnt &&
-	       bsearch(&pc, prog->funcs, prog->func_cnt, sizeof(*prog->funcs), func_cmp);
 }
 
 /* The bpf_spin_lock of a value of a map with one (as the kernel's verifier demands)? */
