@@ -347,6 +347,53 @@ static void test_spin_locks(void)
 	bpfrt_map__destroy(arr);
 }
 
+/* Which kernel helpers a program may call: its type's, its licence's. */
+static void test_kernel_helper_binding(void)
+{
+	struct bpfrt_vm *plain = bpfrt_vm__new();
+	struct bpfrt_insn printk[] = { /* bpf_trace_printk(fp - 8, 8): GPL only */
+		BPFRT_ST_MEM(BPFRT_DW, 10, -8, 0x0a6968), BPFRT_MOV64_REG(1, 10),
+		BPFRT_ALU64_IMM(BPFRT_ADD, 1, -8), BPFRT_MOV64_IMM(2, 8), BPFRT_CALL_HELPER(6),
+		BPFRT_EXIT_INSN(),
+	};
+	struct bpfrt_insn adjust[] = { /* bpf_xdp_adjust_head(ctx, 0): XDP only */
+		BPFRT_MOV64_IMM(2, 0), BPFRT_CALL_HELPER(44), BPFRT_EXIT_INSN(),
+	};
+	struct bpfrt_insn unimpl[] = { BPFRT_CALL_HELPER(99), BPFRT_EXIT_INSN() };
+	struct bpfrt_load_opts lo = { .sz = sizeof(lo) };
+	struct bpfrt_prog *p;
+	char log[256];
+
+	lo.log_buf = log;
+	lo.log_size = sizeof(log);
+	log[0] = '\0';
+	T_CHECK(!bpfrt_prog__load(plain, printk, ARRAY_SIZE(printk), &lo) &&
+			strstr(log, "pc 4: cannot call GPL-restricted function bpf_trace_printk#6"),
+		"a GPL-only helper is refused to a program that is not GPL: %s", log);
+	lo.gpl = true;
+	p = bpfrt_prog__load(plain, printk, ARRAY_SIZE(printk), &lo);
+	T_CHECK(p != NULL, "the same program with a GPL licence binds bpf_trace_printk (%s)", log);
+	bpfrt_prog__free(p);
+	log[0] = '\0';
+	T_CHECK(!bpfrt_prog__load(plain, adjust, ARRAY_SIZE(adjust), &lo) &&
+			strstr(log, "pc 1: helper bpf_xdp_adjust_head#44 is not allowed in unspec programs"),
+		"a helper of another program type is refused: %s", log);
+	lo.prog_type = BPFRT_PROG_TYPE_XDP;
+	p = bpfrt_prog__load(plain, adjust, ARRAY_SIZE(adjust), &lo);
+	T_CHECK(p != NULL, "an XDP program binds bpf_xdp_adjust_head (%s)", log);
+	bpfrt_prog__free(p);
+	log[0] = '\0';
+	T_CHECK(!bpfrt_prog__load(plain, unimpl, ARRAY_SIZE(unimpl), &lo) &&
+			strstr(log, "pc 0: helper bpf_skc_lookup_tcp#99 is not implemented by bpfrt"),
+		"a kernel helper bpfrt lacks is named: %s", log);
+	lo.prog_type = BPFRT_PROG_TYPE_LSM;
+	log[0] = '\0';
+	T_CHECK(!bpfrt_prog__load(plain, unimpl, ARRAY_SIZE(unimpl), &lo) && errno == BPFRT_ENOTSUPP &&
+			strstr(log, "program type lsm (29) is not supported by bpfrt"),
+		"a program type bpfrt cannot run is refused: %s", log);
+	bpfrt_vm__free(plain);
+}
+
 int main(void)
 {
 	vm = bpfrt_vm__new();
@@ -362,6 +409,7 @@ int main(void)
 	test_callbacks();
 	test_maps();
 	test_spin_locks();
+	test_kernel_helper_binding();
 	bpfrt_vm__free(vm);
 	return t_exit();
 }

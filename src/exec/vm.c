@@ -254,8 +254,7 @@ static int bind_kernel_helper(struct bpfrt_prog *prog, uint32_t id, size_t pc, c
 	err = bind_poison(prog, id);
 	if (err != -EINVAL)
 		return err;
-	if (known && (known->flags & BPFRT_HELPER_GPL_ONLY) && !prog->gpl &&
-	    progtype_func_proto(prog->pt, id, &(struct bpfrt_prog){ .type = prog->type, .gpl = true }))
+	if (known && (known->flags & BPFRT_HELPER_GPL_ONLY) && !prog->gpl)
 		core_log(log, log_size, "pc %zu: cannot call GPL-restricted function bpf_%s#%u from "
 			 "non-GPL compatible program", pc, known->name, id);
 	else if (known)
