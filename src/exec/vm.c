@@ -259,7 +259,7 @@ static int bind_kernel_helper(struct bpfrt_prog *prog, uint32_t id, size_t pc, c
 			 "non-GPL compatible program", pc, known->name, id);
 	else if (known)
 		core_log(log, log_size, "pc %zu: helper bpf_%s#%u is not allowed in %s programs", pc,
-			 known->name, id, bpfrt_prog_type_name(prog->type));
+			 known->name, id, prog->pt->name);
 	else if (name)
 		core_log(log, log_size, "pc %zu: helper bpf_%s#%u is not implemented by bpfrt", pc,
 			 name, id);
