@@ -376,7 +376,7 @@ static void test_kernel_helper_binding(void)
 	bpfrt_prog__free(p);
 	log[0] = '\0';
 	T_CHECK(!bpfrt_prog__load(plain, adjust, ARRAY_SIZE(adjust), &lo) &&
-			strstr(log, "pc 1: helper bpf_xdp_adjust_head#44 is not allowed in memory programs"),
+			strstr(log, "pc 1: helper bpf_xdp_adjust_head#44 is not allowed in unspec programs"),
 		"a helper of another program type is refused: %s", log);
 	lo.prog_type = BPFRT_PROG_TYPE_XDP;
 	p = bpfrt_prog__load(plain, adjust, ARRAY_SIZE(adjust), &lo);
