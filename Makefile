@@ -85,9 +85,14 @@ $(BUILD)/tests/%: tests/%.c $(LIB_A) $(wildcard tests/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) -Itests $(CFLAGS) -o $@ $< $(LIB_A) $(LDLIBS)
 
+# Seeds a target takes from elsewhere in the tree, besides tests/fuzz/seeds/TARGET.
+FUZZ_MORE_SEEDS_fuzz_asm := examples
+
 $(BUILD)/tests/replay_%: tests/fuzz/%.c tests/fuzz/replay_main.c $(LIB_A) tests/harness.h
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) -Itests -DFUZZ_TARGET='"$*"' $(CFLAGS) -o $@ $< tests/fuzz/replay_main.c $(LIB_A) $(LDLIBS)
+	$(CC) $(CPPFLAGS) -Itests -DFUZZ_TARGET='"$*"' \
+	  $(if $(FUZZ_MORE_SEEDS_$*),-DFUZZ_MORE_SEEDS='"$(FUZZ_MORE_SEEDS_$*)"') \
+	  $(CFLAGS) -o $@ $< tests/fuzz/replay_main.c $(LIB_A) $(LDLIBS)
 
 $(BUILD)/bench/%: bench/%.c $(LIB_A) $(wildcard bench/*.h)
 	@mkdir -p $(dir $@)
@@ -138,7 +143,7 @@ build-fuzz/%: tests/fuzz/%.c $(LIB_SRCS) $(BUILD)/gen/builtin_btf.inc
 fuzz-run: fuzz
 	@for f in $(FUZZ_BINS); do \
 	  mkdir -p build-fuzz/corpus-$$(basename $$f); \
-	  $$f -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 -artifact_prefix=build-fuzz/ build-fuzz/corpus-$$(basename $$f) tests/fuzz/seeds/$$(basename $$f) || exit 1; \
+	  $$f -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 -artifact_prefix=build-fuzz/ build-fuzz/corpus-$$(basename $$f) tests/fuzz/seeds/$$(basename $$f) $(foreach t,$(FUZZ_TARGETS),$$([ "$$(basename $$f)" = $(t) ] && echo $(FUZZ_MORE_SEEDS_$(t)))) || exit 1; \
 	done
 
 install: all

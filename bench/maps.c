@@ -49,10 +49,11 @@ struct bmap {
 struct mbench {
 	const char *name;
 	const char *what;
+	/* Create its maps (on the kernel too if `kernel`): 0 or -1. */
+	int (*setup)(struct mbench *b, bool kernel);
 	/* Build the program; map i is referenced as LDDW (src 1, imm = fd[i]). */
 	size_t (*build)(struct bpfrt_insn *out, const int *fd);
 	uint32_t (*native)(struct bmap *maps);
-	int map_cnt;
 	struct bmap maps[2];
 	struct bpfrt_prog *prog;
 	int kfd;
@@ -213,41 +214,48 @@ static uint32_t native_pcpu(struct bmap *maps)
 	return n;
 }
 
-static struct mbench benches[] = {
-	{ .name = "hash", .what = "hash map (1024 x u32 -> u64): update + lookup, per pair",
-	  .build = build_hash, .native = native_hash, .map_cnt = 1 },
-	{ .name = "lpm", .what = "LPM trie (256 /24 IPv4 routes): lookup of a /32",
-	  .build = build_lpm, .native = native_lpm, .map_cnt = 1 },
-	{ .name = "pcpu", .what = "per-CPU array counter: lookup + increment",
-	  .build = build_pcpu, .native = native_pcpu, .map_cnt = 1 },
-};
 
-/* Create the maps of `b` on both sides, with the same contents. */
-static int setup_maps(struct mbench *b, bool kernel)
+/* The maps of each program on both sides (kernel: if `kernel`), with the same contents. */
+static int setup_hash(struct mbench *b, bool kernel)
+{
+	b->maps[0].m = bpfrt_map__create(BPFRT_MAP_TYPE_HASH, 4, 8, 1024, NULL);
+	b->maps[0].kfd = kernel ? kmap_create(BPF_MAP_TYPE_HASH, 4, 8, 1024, 0) : -1;
+	return b->maps[0].m ? 0 : -1;
+}
+
+static int setup_lpm(struct mbench *b, bool kernel)
 {
 	struct bpfrt_map_create_opts lpm = { .sz = sizeof(lpm), .map_flags = BPFRT_F_NO_PREALLOC };
 
-	if (!strcmp(b->name, "hash")) {
-		b->maps[0].m = bpfrt_map__create(BPFRT_MAP_TYPE_HASH, 4, 8, 1024, NULL);
-		b->maps[0].kfd = kernel ? kmap_create(BPF_MAP_TYPE_HASH, 4, 8, 1024, 0) : -1;
-	} else if (!strcmp(b->name, "lpm")) {
-		b->maps[0].m = bpfrt_map__create(BPFRT_MAP_TYPE_LPM_TRIE, 8, 8, 1024, &lpm);
-		b->maps[0].kfd = kernel ? kmap_create(BPF_MAP_TYPE_LPM_TRIE, 8, 8, 1024,
-						      BPF_F_NO_PREALLOC) : -1;
-		for (uint32_t r = 0; b->maps[0].m && r < LPM_ROUTES; r++) {
-			uint32_t key[2] = { 24, __builtin_bswap32(0x0a000000 | r << 8) };
-			uint64_t v = r;
+	b->maps[0].m = bpfrt_map__create(BPFRT_MAP_TYPE_LPM_TRIE, 8, 8, 1024, &lpm);
+	b->maps[0].kfd = kernel ? kmap_create(BPF_MAP_TYPE_LPM_TRIE, 8, 8, 1024, BPF_F_NO_PREALLOC)
+				: -1;
+	for (uint32_t r = 0; b->maps[0].m && r < LPM_ROUTES; r++) {
+		uint32_t key[2] = { 24, __builtin_bswap32(0x0a000000 | r << 8) };
+		uint64_t v = r;
 
-			if (bpfrt_map__update_elem(b->maps[0].m, key, 8, &v, 8, BPFRT_ANY) ||
-			    (b->maps[0].kfd >= 0 && kmap_update(b->maps[0].kfd, key, &v)))
-				return -1;
-		}
-	} else {
-		b->maps[0].m = bpfrt_map__create(BPFRT_MAP_TYPE_PERCPU_ARRAY, 4, 8, 1, NULL);
-		b->maps[0].kfd = kernel ? kmap_create(BPF_MAP_TYPE_PERCPU_ARRAY, 4, 8, 1, 0) : -1;
+		if (bpfrt_map__update_elem(b->maps[0].m, key, 8, &v, 8, BPFRT_ANY) ||
+		    (b->maps[0].kfd >= 0 && kmap_update(b->maps[0].kfd, key, &v)))
+			return -1;
 	}
 	return b->maps[0].m ? 0 : -1;
 }
+
+static int setup_pcpu(struct mbench *b, bool kernel)
+{
+	b->maps[0].m = bpfrt_map__create(BPFRT_MAP_TYPE_PERCPU_ARRAY, 4, 8, 1, NULL);
+	b->maps[0].kfd = kernel ? kmap_create(BPF_MAP_TYPE_PERCPU_ARRAY, 4, 8, 1, 0) : -1;
+	return b->maps[0].m ? 0 : -1;
+}
+
+static struct mbench benches[] = {
+	{ .name = "hash", .what = "hash map (1024 x u32 -> u64): update + lookup, per pair",
+	  .setup = setup_hash, .build = build_hash, .native = native_hash },
+	{ .name = "lpm", .what = "LPM trie (256 /24 IPv4 routes): lookup of a /32",
+	  .setup = setup_lpm, .build = build_lpm, .native = native_lpm },
+	{ .name = "pcpu", .what = "per-CPU array counter: lookup + increment",
+	  .setup = setup_pcpu, .build = build_pcpu, .native = native_pcpu },
+};
 
 static uint8_t pkt[64];
 
@@ -301,7 +309,7 @@ static void bench_one(struct mbench *b, bool kernel, struct bpfrt_vm *vm)
 
 	lo.log_buf = log;
 	lo.log_size = sizeof(log);
-	if (setup_maps(b, kernel)) {
+	if (b->setup(b, kernel)) {
 		fprintf(stderr, "%s: cannot create the maps\n", b->name);
 		status = 1;
 		return;

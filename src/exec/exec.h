@@ -22,11 +22,15 @@ struct exec_helper {
 	const struct bpfrt_helper_proto *proto;
 };
 
-/* A helper table: sorted by id, plus a direct-index table for small ids. */
+/*
+ * A helper table: sorted by id, plus a direct-index copy for small ids
+ * (an entry with fn NULL: no such helper), so that a call finds function
+ * and prototype with one index.
+ */
 struct exec_helpers {
-	struct exec_helper *list; /* sorted by id */
+	struct exec_helper *list;  /* sorted by id */
 	uint32_t cnt;
-	bpfrt_helper_fn *dense;   /* [id] for id < dense_cnt */
+	struct exec_helper *dense; /* [id] for id < dense_cnt */
 	uint32_t dense_cnt;
 };
 
@@ -65,8 +69,17 @@ struct bpfrt_prog {
 void exec_prog_get(struct bpfrt_prog *prog);
 void exec_prog_put(struct bpfrt_prog *prog);
 
-/* The helper registered as `id` in `h`, or NULL. */
-bpfrt_helper_fn exec_helper_find(const struct exec_helpers *h, uint64_t id);
+/* The entry of `id` in `h` above the dense ids, or NULL (binary search). */
+const struct exec_helper *exec_helper_search(const struct exec_helpers *h, uint64_t id);
+
+/* The entry of `id` in `h` (function and prototype), or NULL. */
+static inline const struct exec_helper *exec_helper_entry(const struct exec_helpers *h,
+							  uint64_t id)
+{
+	if (id < h->dense_cnt)
+		return h->dense[id].fn ? &h->dense[id] : NULL;
+	return exec_helper_search(h, id);
+}
 
 /*
  * What a program type gives one run (bpfrt_prog__run() makes one from the
@@ -184,8 +197,6 @@ int exec_check_helper_args(struct bpfrt_run *run, const struct exec_helper *h,
 /* Checked engines, after it returned r0: track what it handed out. */
 void exec_track_helper_ret(struct bpfrt_run *run, const struct exec_helper *h,
 			   const uint64_t *reg, uint64_t r0);
-/* The entry of `id` in `h` (with its prototype), or NULL. */
-const struct exec_helper *exec_helper_entry(const struct exec_helpers *h, uint64_t id);
 /* After a helper set run->pending: the tail call (r0 of the tail program), or the fault. */
 int exec_pending(const struct exec_args *a, size_t pc, uint64_t helper_id, uint64_t ctx,
 		 unsigned int depth, uint64_t *r0);

@@ -259,17 +259,7 @@ int INTERP_NAME(const struct exec_args *a)
 			JUMP(pc->imm)
 		}
 		/* Helper ids were checked at load. */
-#if INTERP_CHECKED
 		HELPER_CALL((uint32_t)pc->imm, exec_helper_entry(helpers, (uint32_t)pc->imm))
-#else
-		if ((uint32_t)pc->imm < helpers->dense_cnt) {
-			run->nest_depth[level] = depth;
-			reg[0] = helpers->dense[pc->imm](reg[1], reg[2], reg[3], reg[4], reg[5], run);
-			HELPER_PENDING((uint32_t)pc->imm)
-		} else {
-			HELPER_CALL((uint32_t)pc->imm, exec_helper_entry(helpers, (uint32_t)pc->imm))
-		}
-#endif
 		NEXT
 	CASE(CALLX)
 	{

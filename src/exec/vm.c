@@ -28,22 +28,10 @@ static int helper_cmp(const void *key, const void *elem)
 	return id < h->id ? -1 : id > h->id;
 }
 
-bpfrt_helper_fn exec_helper_find(const struct exec_helpers *h, uint64_t id)
+const struct exec_helper *exec_helper_search(const struct exec_helpers *h, uint64_t id)
 {
-	const struct exec_helper *e;
-
-	if (id < h->dense_cnt)
-		return h->dense[id];
 	if (!h->cnt)
 		return NULL; /* bsearch() must not see a NULL base */
-	e = bsearch(&id, h->list, h->cnt, sizeof(*h->list), helper_cmp);
-	return e ? e->fn : NULL;
-}
-
-const struct exec_helper *exec_helper_entry(const struct exec_helpers *h, uint64_t id)
-{
-	if (!h->cnt)
-		return NULL;
 	return bsearch(&id, h->list, h->cnt, sizeof(*h->list), helper_cmp);
 }
 
@@ -64,7 +52,7 @@ static void helpers_free(struct exec_helpers *h, bool owned)
 static int helpers_index(struct exec_helpers *h)
 {
 	uint32_t n = 0;
-	bpfrt_helper_fn *dense;
+	struct exec_helper *dense;
 
 	for (uint32_t i = 0; i < h->cnt && h->list[i].id < EXEC_DENSE_HELPERS; i++)
 		n = h->list[i].id + 1;
@@ -72,7 +60,7 @@ static int helpers_index(struct exec_helpers *h)
 	if (!dense)
 		return -ENOMEM;
 	for (uint32_t i = 0; i < h->cnt && h->list[i].id < n; i++)
-		dense[h->list[i].id] = h->list[i].fn;
+		dense[h->list[i].id] = h->list[i];
 	core_free(h->dense);
 	h->dense = dense;
 	h->dense_cnt = n;
@@ -156,7 +144,7 @@ int bpfrt_vm__register_helper(struct bpfrt_vm *vm, uint32_t id, const char *name
 	if (!copy)
 		return -ENOMEM;
 	err = helpers_set(&vm->helpers, id, copy, fn, NULL, true);
-	if (err == -ENOMEM && !exec_helper_find(&vm->helpers, id))
+	if (err == -ENOMEM && !exec_helper_entry(&vm->helpers, id))
 		core_free(copy);
 	return err;
 }
@@ -354,7 +342,7 @@ static int bind(struct bpfrt_prog *prog, const struct bpfrt_load_opts *opts)
 		struct bpfrt_insn *in = &prog->insns[pc];
 
 		if (in->code == OP_CALL && in->src_reg == BPFRT_PSEUDO_CALL_HELPER &&
-		    !exec_helper_find(&prog->helpers, (uint32_t)in->imm)) {
+		    !exec_helper_entry(&prog->helpers, (uint32_t)in->imm)) {
 			int err = bind_kernel_helper(prog, (uint32_t)in->imm, pc, log, log_size);
 
 			if (err)

@@ -37,7 +37,6 @@ static int map_make_live(struct bpfrt_map *def, const struct bpfrt_object_load_o
 			 char *log, size_t log_size)
 {
 	struct bpfrt_map_create_opts co = { .sz = sizeof(co) };
-	struct bpfrt_map *tmp, *inner = NULL;
 	char name[16];
 	int err;
 
@@ -48,36 +47,19 @@ static int map_make_live(struct bpfrt_map *def, const struct bpfrt_object_load_o
 	co.numa_node = def->numa_node;
 	co.map_extra = def->map_extra;
 	co.nr_cpus = opts ? opts->nr_cpus : 0;
-	if (def->inner) {
-		inner = bpfrt_map__create(def->inner->type, def->inner->key_size,
-					  def->inner->value_size, def->inner->max_entries,
-					  &(struct bpfrt_map_create_opts){ .sz = sizeof(co),
-									   .map_flags = def->inner->map_flags });
-		if (!inner) {
-			err = -errno;
-			core_log(log, log_size, "map '%s': cannot create its inner map template: %s",
-				 def->name, strerror(-err));
-			return err;
-		}
-		co.inner_map = inner;
-	}
+	co.inner_map = def->inner; /* a definition serves as the template */
 	/* libbpf sizes a perf event array left at 0 entries to the possible CPUs. */
 	if (def->type == BPFRT_MAP_TYPE_PERF_EVENT_ARRAY && !def->max_entries)
 		def->max_entries = (uint32_t)get_nprocs_conf();
-	tmp = bpfrt_map__create(def->type, def->key_size, def->value_size, def->max_entries, &co);
-	err = tmp ? 0 : -errno;
-	bpfrt_map__destroy(inner);
-	if (err) {
+	def->live = map_create(def->type, def->key_size, def->value_size, def->max_entries, &co);
+	if (!def->live) {
+		err = -errno;
 		core_log(log, log_size, "map '%s' (%s): cannot create it: %s", def->name,
 			 bpfrt_map_type_name(def->type) ? bpfrt_map_type_name(def->type) : "?",
 			 err == -BPFRT_ENOTSUPP ? "this map type is not supported by bpfrt"
 						: strerror(-err));
 		return err;
 	}
-	def->live = tmp->live;
-	tmp->live = NULL; /* the handle goes, the map stays with the definition */
-	core_free(tmp->name);
-	core_free(tmp);
 	return 0;
 }
 

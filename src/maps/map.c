@@ -10,6 +10,8 @@
  * play the part of the kernel's fd permissions (map_get_sys_perms()).
  */
 #include <errno.h>
+#include <time.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -416,7 +418,7 @@ bool map_mem_find(uint64_t addr, uint64_t n, const char **name, bool *writable)
 
 /* ---- creation ---- */
 
-static struct bpfrt_map *create_fail(int err, const char *name, enum bpfrt_map_type type,
+static void *create_fail(int err, const char *name, enum bpfrt_map_type type,
 				     const char *why)
 {
 	const char *tname = bpfrt_map_type_name(type);
@@ -451,14 +453,12 @@ static int check_spin_lock(const struct map_attr *attr, const char **why)
 	return 0;
 }
 
-struct bpfrt_map *bpfrt_map__create(enum bpfrt_map_type type, uint32_t key_size,
-				    uint32_t value_size, uint32_t max_entries,
-				    const struct bpfrt_map_create_opts *opts)
+struct map *map_create(enum bpfrt_map_type type, uint32_t key_size, uint32_t value_size,
+			uint32_t max_entries, const struct bpfrt_map_create_opts *opts)
 {
 	struct bpfrt_map_create_opts o;
 	const struct map_ops *ops;
 	struct map_attr attr;
-	struct bpfrt_map *pub;
 	const char *name, *why = NULL;
 	struct map *m;
 	int err;
@@ -518,22 +518,40 @@ struct bpfrt_map *bpfrt_map__create(enum bpfrt_map_type type, uint32_t key_size,
 		why = "map names have at most 15 characters from [A-Za-z0-9_.]";
 	else
 		err = check_spin_lock(&attr, &why);
-	pub = err ? NULL : core_calloc(1, sizeof(*pub));
-	if (pub) {
-		pub->name = core_strdup(name);
+	if (!err) {
 		m->name = core_strdup(name);
-		if (!pub->name || !m->name || live_add(m)) {
-			core_free(pub->name);
-			core_free(pub);
-			pub = NULL;
-		}
+		if (m->name && !live_add(m))
+			return m;
 	}
-	if (!pub) {
-		core_free((char *)m->name);
-		ops->free(m);
-		if (!err)
-			return create_fail(ENOMEM, name, type, "out of memory");
-		return create_fail(-err, name, type, why);
+	core_free((char *)m->name);
+	ops->free(m);
+	if (!err)
+		return create_fail(ENOMEM, name, type, "out of memory");
+	return create_fail(-err, name, type, why);
+}
+
+struct bpfrt_map *bpfrt_map__create(enum bpfrt_map_type type, uint32_t key_size,
+				    uint32_t value_size, uint32_t max_entries,
+				    const struct bpfrt_map_create_opts *opts)
+{
+	struct map *m = map_create(type, key_size, value_size, max_entries, opts);
+	struct bpfrt_map_create_opts o;
+	struct bpfrt_map *pub;
+
+	if (!m)
+		return NULL;
+	memset(&o, 0, sizeof(o));
+	if (opts) /* valid: map_create() checked it */
+		memcpy(&o, opts, opts->sz < sizeof(o) ? opts->sz : sizeof(o));
+	pub = core_calloc(1, sizeof(*pub));
+	if (pub)
+		pub->name = core_strdup(m->name);
+	if (!pub || !pub->name) {
+		core_free(pub);
+		create_fail(ENOMEM, m->name, type, "out of memory");
+		map_put(m);
+		errno = ENOMEM;
+		return NULL;
 	}
 	pub->idx = -1;
 	pub->sec_idx = -1;
@@ -963,4 +981,52 @@ long map_for_each(struct map *m, int (*fn)(void *ctx, void *key, void *value), v
 		  unsigned int cpu)
 {
 	return m->ops->for_each ? m->ops->for_each(m, fn, ctx, cpu) : -ENOTSUPP;
+}
+
+/* ---- consumers of ring and perf buffers ---- */
+
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int map_consumer_poll(int efd, int timeout_ms, int (*process)(void *ctx),
+		      bool (*ready)(void *ctx), void *ctx)
+{
+	int64_t deadline = timeout_ms > 0 ? now_ms() + timeout_ms : 0;
+	struct pollfd p = { .fd = efd, .events = POLLIN };
+	uint64_t cnt;
+	int n, wait;
+
+	for (;;) {
+		/*
+		 * Take pending wake-ups first, then look: a commit after the look
+		 * signals again, so the wait below cannot miss it.
+		 */
+		if (read(p.fd, &cnt, sizeof(cnt)) < 0 && errno != EAGAIN)
+			return -errno;
+		n = process(ctx);
+		if (n)
+			return n;
+		if (timeout_ms == 0)
+			return 0;
+		if (ready(ctx))
+			continue;
+		wait = -1;
+		if (timeout_ms > 0) {
+			int64_t left = deadline - now_ms();
+
+			if (left <= 0)
+				return 0;
+			wait = (int)left;
+		}
+		n = poll(&p, 1, wait);
+		if (n < 0)
+			return -errno;
+		if (n == 0)
+			return 0;
+	}
 }

@@ -226,6 +226,24 @@ int map_delete(struct map *m, const void *key);
  */
 int map_regions(const struct map *m, struct bpfrt_region *out, size_t n);
 
+/*
+ * bpfrt_map__create() without the public handle: the live map, holding one
+ * reference (map_put() releases it), or NULL with errno. The object loader
+ * makes its definitions live with it.
+ */
+struct map *map_create(enum bpfrt_map_type type, uint32_t key_size, uint32_t value_size,
+		       uint32_t max_entries, const struct bpfrt_map_create_opts *opts);
+
+/*
+ * The wait of the ring and perf buffer consumers: take the wake-ups pending
+ * on eventfd `efd`, process() what is there; if nothing was, and ready()
+ * (called after a full fence) sees nothing committed meanwhile, wait up to
+ * timeout_ms (-1: forever) for the next wake-up and go again. Returns
+ * process()'s count or negative return, 0 on timeout, or -errno.
+ */
+int map_consumer_poll(int efd, int timeout_ms, int (*process)(void *ctx),
+		      bool (*ready)(void *ctx), void *ctx);
+
 /* The live map behind a public handle, or NULL for a definition. */
 struct map *map_of(const struct bpfrt_map *pub);
 

@@ -57,11 +57,9 @@
  */
 #include <errno.h>
 #include <limits.h>
-#include <poll.h>
 #include <sched.h>
 #include <string.h>
 #include <sys/eventfd.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "core/core.h"
@@ -470,8 +468,9 @@ int bpfrt_perf_buffer__consume(struct bpfrt_perf_buffer *pb)
 }
 
 /* Whether some ring has records, after a full fence (see the top of the file). */
-static bool pb_ready(struct bpfrt_perf_buffer *pb)
+static bool pb_ready(void *ctx)
 {
+	struct bpfrt_perf_buffer *pb = ctx;
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	for (uint32_t i = 0; i < pb->ring_cnt; i++)
 		if (__atomic_load_n(&pb->rings[i].head, __ATOMIC_ACQUIRE) !=
@@ -480,48 +479,14 @@ static bool pb_ready(struct bpfrt_perf_buffer *pb)
 	return false;
 }
 
-static int64_t now_ms(void)
+static int pb_process_cb(void *ctx)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	return pb_process(ctx);
 }
 
 int bpfrt_perf_buffer__poll(struct bpfrt_perf_buffer *pb, int timeout_ms)
 {
-	int64_t deadline = timeout_ms > 0 ? now_ms() + timeout_ms : 0;
-	struct pollfd p;
-	uint64_t cnt;
-	int n, wait;
-
 	if (!pb)
 		return -EINVAL;
-	p.fd = pb->efd;
-	p.events = POLLIN;
-	for (;;) {
-		/* Take pending wake-ups first, then look (as bpfrt_ringbuf__poll). */
-		if (read(p.fd, &cnt, sizeof(cnt)) < 0 && errno != EAGAIN)
-			return -errno;
-		n = pb_process(pb);
-		if (n)
-			return n;
-		if (timeout_ms == 0)
-			return 0;
-		if (pb_ready(pb))
-			continue;
-		wait = -1;
-		if (timeout_ms > 0) {
-			int64_t left = deadline - now_ms();
-
-			if (left <= 0)
-				return 0;
-			wait = (int)left;
-		}
-		n = poll(&p, 1, wait);
-		if (n < 0)
-			return -errno;
-		if (n == 0)
-			return 0;
-	}
+	return map_consumer_poll(pb->efd, timeout_ms, pb_process_cb, pb_ready, pb);
 }

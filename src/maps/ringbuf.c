@@ -20,11 +20,9 @@
  */
 #include <errno.h>
 #include <limits.h>
-#include <poll.h>
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/mman.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "core/core.h"
@@ -450,8 +448,9 @@ int bpfrt_ringbuf__consume(struct bpfrt_ringbuf *r)
  * gets the same from its poll, which re-checks for data after queueing the
  * waiter.)
  */
-static bool rb_ready(struct ringbuf *rb)
+static bool rb_ready(void *ctx)
 {
+	struct ringbuf *rb = ((struct bpfrt_ringbuf *)ctx)->rb;
 	uint64_t cons_pos, prod_pos;
 	uint32_t len;
 
@@ -464,51 +463,14 @@ static bool rb_ready(struct ringbuf *rb)
 	return !(len & RINGBUF_BUSY_BIT);
 }
 
-static int64_t now_ms(void)
+static int rb_process_cb(void *ctx)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	return rb_process(ctx);
 }
 
 int bpfrt_ringbuf__poll(struct bpfrt_ringbuf *r, int timeout_ms)
 {
-	int64_t deadline = timeout_ms > 0 ? now_ms() + timeout_ms : 0;
-	struct pollfd p;
-	uint64_t cnt;
-	int n, wait;
-
 	if (!r)
 		return -EINVAL;
-	p.fd = r->rb->efd;
-	p.events = POLLIN;
-	for (;;) {
-		/*
-		 * Take pending wake-ups first, then look: a commit after the look
-		 * signals again, so the wait below cannot miss it.
-		 */
-		if (read(p.fd, &cnt, sizeof(cnt)) < 0 && errno != EAGAIN)
-			return -errno;
-		n = rb_process(r);
-		if (n)
-			return n;
-		if (timeout_ms == 0)
-			return 0;
-		if (rb_ready(r->rb))
-			continue;
-		wait = -1;
-		if (timeout_ms > 0) {
-			int64_t left = deadline - now_ms();
-
-			if (left <= 0)
-				return 0;
-			wait = (int)left;
-		}
-		n = poll(&p, 1, wait);
-		if (n < 0)
-			return -errno;
-		if (n == 0)
-			return 0;
-	}
+	return map_consumer_poll(r->rb->efd, timeout_ms, rb_process_cb, rb_ready, r);
 }

@@ -59,6 +59,10 @@ int main(void)
 	int n = replay_dir("tests/fuzz/regress/" FUZZ_TARGET);
 	int s = replay_dir("tests/fuzz/seeds/" FUZZ_TARGET);
 
+#ifdef FUZZ_MORE_SEEDS
+	s += replay_dir(FUZZ_MORE_SEEDS); /* seeds kept elsewhere, e.g. examples/ */
+#endif
+
 	t_pass("replay " FUZZ_TARGET ": %d regression inputs and %d seeds ran clean", n, s);
 	return t_exit();
 }

@@ -297,8 +297,8 @@ static void insn_comment(const struct bpfrt_object *obj, const struct bpfrt_prog
 			snprintf(buf, size, "CO-RE relocation failed: fails if reached");
 		else if (in->imm >= BPFRT_KFUNC_POISON_BASE)
 			snprintf(buf, size, "unresolved __weak kfunc: fails if reached");
-		else if ((name = cli_kernel_helper_name(in->imm)))
-			snprintf(buf, size, "%s", name);
+		else if (in->imm > 0 && (name = bpfrt_helper_name((uint32_t)in->imm)))
+			snprintf(buf, size, "bpf_%s", name);
 	}
 }
 

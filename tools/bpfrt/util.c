@@ -9,7 +9,6 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include <linux/bpf.h>
 
 #include "bpfrt/object.h"
 
@@ -663,27 +662,4 @@ void cli_object_prog_names(const struct bpfrt_object *obj, bool loaded, char *bu
 		if (!loaded || bpfrt_program__prog(p))
 			n += (size_t)snprintf(buf + n, size - n, "%s%s", n ? ", " : "",
 					      bpfrt_program__name(p));
-}
-
-/*
- * The kernel's helper names, from its own list in <linux/bpf.h>. Since
- * Linux 6.1 each row carries its id (and the rows no commas); before, the
- * id is the position in the list.
- */
-static const char *const kernel_helpers[] = {
-#ifdef ___BPF_FUNC_MAPPER
-#define X(name, id, ...) [id] = "bpf_" #name,
-	___BPF_FUNC_MAPPER(X)
-#else
-#define X(name) [BPF_FUNC_##name] = "bpf_" #name
-	__BPF_FUNC_MAPPER(X)
-#endif
-#undef X
-};
-
-const char *cli_kernel_helper_name(int64_t id)
-{
-	if (id <= 0 || id >= (int64_t)(sizeof(kernel_helpers) / sizeof(kernel_helpers[0])))
-		return NULL;
-	return kernel_helpers[id];
 }

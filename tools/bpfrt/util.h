@@ -202,8 +202,4 @@ struct bpfrt_object *cli_object_open(const char *path, const uint8_t *data, size
  */
 void cli_object_prog_names(const struct bpfrt_object *obj, bool loaded, char *buf, size_t size);
 
-/* "bpf_map_lookup_elem" for a kernel helper id, or NULL if it has none. */
-const char *cli_kernel_helper_name(int64_t id);
-
-
 #endif /* BPFRT_CLI_UTIL_H */
